@@ -56,5 +56,7 @@ bench: deps
 vkinfo: deps
 	$(GO) run ./cmd/vkinfo
 
+# The main job: train and test on the Vulkan backend. Pass flags with
+# RUN_ARGS, for example make run RUN_ARGS='-backend cpu -epochs 1'.
 run: deps
-	$(GO) run ./cmd/vkinfo $(RUN_ARGS)
+	$(GO) run ./cmd/train -backend vulkan $(RUN_ARGS)

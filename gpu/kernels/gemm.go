@@ -105,7 +105,7 @@ func (s *Set) Gemm(r *gpu.Recording, g Gemm) error {
 	}
 
 	c := s.config
-	k, err := s.kernel("gemm", 3, 56, uint32(c.Workgroup), uint32(c.Rows), uint32(c.Cols), boolSpec(g.TransA), boolSpec(g.TransB))
+	k, err := s.Kernel("gemm", 3, 56, uint32(c.Workgroup), uint32(c.Rows), uint32(c.Cols), boolSpec(g.TransA), boolSpec(g.TransB))
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,10 @@ import (
 )
 
 // elementwiseGroupSize is the workgroup size of fill and axpy.
-const elementwiseGroupSize = 64
+const elementwiseGroupSize = GroupSize
+
+// GroupSize is the workgroup size of the grid-stride shaders.
+const GroupSize = 64
 
 // maxGroups caps the workgroup count of grid-stride shaders at the
 // smallest maxComputeWorkGroupCount[0] that Vulkan guarantees.
@@ -33,9 +36,9 @@ func New(d *gpu.Device) *Set {
 	return &Set{d: d, cache: map[string]*gpu.Kernel{}, config: DefaultGemmConfig(d.Info())}
 }
 
-// kernel builds (or returns the built) pipeline of a shader with the given
-// specialization constants.
-func (s *Set) kernel(name string, buffers, pushSize int, spec ...uint32) (*gpu.Kernel, error) {
+// Kernel builds (or returns the built) pipeline of the named shader with
+// the given buffer count, push-constant size and specialization constants.
+func (s *Set) Kernel(name string, buffers, pushSize int, spec ...uint32) (*gpu.Kernel, error) {
 	key := fmt.Sprint(name, spec)
 	if k, ok := s.cache[key]; ok {
 		return k, nil
@@ -77,7 +80,9 @@ func checkRange(what string, b *gpu.Buffer, first, n int) error {
 	return nil
 }
 
-func gridGroups(n int) int {
+// GridGroups returns the workgroup count for a grid-stride shader of
+// workgroup size 64 over n elements.
+func GridGroups(n int) int {
 	return max(1, min((n+elementwiseGroupSize-1)/elementwiseGroupSize, maxGroups))
 }
 
@@ -89,12 +94,12 @@ func (s *Set) Fill(r *gpu.Recording, y *gpu.Buffer, offset, n int, value float32
 	if n == 0 {
 		return nil
 	}
-	k, err := s.kernel("fill", 1, 12, elementwiseGroupSize)
+	k, err := s.Kernel("fill", 1, 12, elementwiseGroupSize)
 	if err != nil {
 		return err
 	}
 	push := pushConstants(nil).u32(n).u32(offset).f32(value)
-	r.Dispatch(k, [3]int{gridGroups(n), 1, 1}, push, y)
+	r.Dispatch(k, [3]int{GridGroups(n), 1, 1}, push, y)
 	return nil
 }
 
@@ -109,11 +114,11 @@ func (s *Set) Axpy(r *gpu.Recording, n int, alpha float32, x *gpu.Buffer, offX i
 	if n == 0 {
 		return nil
 	}
-	k, err := s.kernel("axpy", 2, 16, elementwiseGroupSize)
+	k, err := s.Kernel("axpy", 2, 16, elementwiseGroupSize)
 	if err != nil {
 		return err
 	}
 	push := pushConstants(nil).u32(n).u32(offX).u32(offY).f32(alpha)
-	r.Dispatch(k, [3]int{gridGroups(n), 1, 1}, push, x, y)
+	r.Dispatch(k, [3]int{GridGroups(n), 1, 1}, push, x, y)
 	return nil
 }
