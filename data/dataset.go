@@ -21,6 +21,10 @@ type Dataset struct {
 
 	// Stats are the per-channel mean and standard deviation that the Loader normalizes with.
 	Stats ChannelStats
+
+	// Augment is the augmentation that a Loader applies when LoaderOptions neither replaces nor
+	// disables it. LoadCIFAR10 sets it for the training set, and every other loader leaves it nil.
+	Augment Augmenter
 }
 
 // ImageSize returns the number of pixel values in one image, C*H*W.

@@ -28,6 +28,15 @@ type LoaderOptions struct {
 	// Prefetch is the number of batches that a goroutine prepares ahead of the caller.
 	// 0 prepares each batch inside Epoch.Next on the caller's goroutine.
 	Prefetch int
+
+	// Augment replaces the dataset's default augmentation, Dataset.Augment, when not nil.
+	// The CIFAR-10 training set defaults to CIFAR10Augment, and every other dataset to none,
+	// so MNIST needs Augment set to MNISTAffine() or another Affine to get affine augmentation.
+	Augment Augmenter
+
+	// NoAugment turns augmentation off, even when Augment or Dataset.Augment is set. Use it to
+	// evaluate on the training set.
+	NoAugment bool
 }
 
 // Batch is one batch of normalized images and their labels.
@@ -46,6 +55,9 @@ type Batch struct {
 
 	// Indices contains the dataset index of each image.
 	Indices []int
+
+	// scratch holds one normalized image before augmentation.
+	scratch []float32
 }
 
 // Loader cuts a dataset into batches of normalized images, one epoch at a time.
@@ -55,6 +67,11 @@ type Loader struct {
 	opts       LoaderOptions
 	count      int
 	normalizer *Normalizer
+
+	// augment is nil when augmentation is off. black is the normalized value of a raw 0 pixel
+	// in each channel.
+	augment Augmenter
+	black   []float32
 
 	// pool keeps batch buffers from finished epochs for the next ones.
 	poolMu sync.Mutex
@@ -85,11 +102,35 @@ func NewLoader(ds *Dataset, opts LoaderOptions) (*Loader, error) {
 		return nil, fmt.Errorf("data: %s: stats for %d channels, but the images have %d", ds.Name, normalizer.Channels(), ds.C)
 	}
 
+	augment := ds.Augment
+	if opts.Augment != nil {
+		augment = opts.Augment
+	}
+	if opts.NoAugment {
+		augment = nil
+	}
+	if checker, ok := augment.(augmentChecker); ok {
+		if err := checker.check(ds.C, ds.H, ds.W); err != nil {
+			return nil, fmt.Errorf("data: %s: %w", ds.Name, err)
+		}
+	}
+
+	black := make([]float32, ds.C)
+	for c := range black {
+		black[c] = normalizer.tables[c][0]
+	}
+
 	count := ds.N
 	if opts.Limit > 0 {
 		count = opts.Limit
 	}
-	return &Loader{dataset: ds, opts: opts, count: count, normalizer: normalizer}, nil
+	l := &Loader{dataset: ds, opts: opts, count: count, normalizer: normalizer, augment: augment, black: black}
+	return l, nil
+}
+
+// Augmenter returns the augmentation that the loader applies, or nil when it applies none.
+func (l *Loader) Augmenter() Augmenter {
+	return l.augment
 }
 
 // Len returns the number of images in one epoch.
@@ -129,14 +170,35 @@ func (l *Loader) fill(b *Batch, order []int, epoch, index int) {
 	for j, idx := range order[start:end] {
 		src := l.dataset.Pixels[idx*imageSize : (idx+1)*imageSize]
 		dst := b.Images[j*imageSize : (j+1)*imageSize]
-
-		// The shapes were checked in NewLoader, so Normalize cannot fail here.
-		if err := l.normalizer.Normalize(dst, src, l.dataset.H*l.dataset.W); err != nil {
-			panic(err)
-		}
+		l.normalizeImage(b, dst, src, epoch, idx)
 		b.Labels[j] = int32(l.dataset.Labels[idx])
 		b.Indices[j] = idx
 	}
+}
+
+// normalizeImage writes the normalized and, when augmentation is on, augmented image of
+// dataset index idx to dst.
+func (l *Loader) normalizeImage(b *Batch, dst []float32, src []uint8, epoch, idx int) {
+	c, h, w := l.dataset.C, l.dataset.H, l.dataset.W
+	normalized := dst
+	if l.augment != nil {
+		if len(b.scratch) != len(dst) {
+			b.scratch = make([]float32, len(dst))
+		}
+		normalized = b.scratch
+	}
+
+	// The shapes were checked in NewLoader, so Normalize cannot fail here.
+	if err := l.normalizer.Normalize(normalized, src, h*w); err != nil {
+		panic(err)
+	}
+	if l.augment == nil {
+		return
+	}
+
+	in := Image{C: c, H: h, W: w, Pixels: normalized, Black: l.black}
+	out := Image{C: c, H: h, W: w, Pixels: dst, Black: l.black}
+	l.augment.Augment(out, in, augmentRNG(l.opts.Seed, epoch, idx))
 }
 
 // takeBuffer returns a pooled batch buffer, or a new one when the pool is empty.

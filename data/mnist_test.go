@@ -103,7 +103,7 @@ func TestLoadMNISTMissingFile(t *testing.T) {
 				t.Errorf("error %v does not wrap fs.ErrNotExist", err)
 			}
 			msg := err.Error()
-			for _, want := range []string{tc.file + " not found", "in " + filepath.Join(dir, "mnist"), "VKCNN_DATA", "downloading is not implemented"} {
+			for _, want := range []string{tc.file + " not found", "in " + filepath.Join(dir, "mnist"), "VKCNN_DATA", "data.Ensure", mnistPrimaryURL + tc.file} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not contain %q", msg, want)
 				}

@@ -12,6 +12,15 @@ const (
 	MNISTStd  = 0.3081
 )
 
+// Fashion-MNIST training-set mean and standard deviation of pixel/255 over all pixels, rounded
+// to four digits. These are the values that Fashion-MNIST training code commonly uses; they were
+// not recomputed here because the files were not at hand. The real-data test recomputes them
+// when the training files are present.
+const (
+	FashionMNISTMean = 0.2860
+	FashionMNISTStd  = 0.3530
+)
+
 // ChannelStats are the per-channel mean and standard deviation of pixel/255 over a training set.
 type ChannelStats struct {
 	Mean []float64
@@ -21,6 +30,11 @@ type ChannelStats struct {
 // MNISTStats returns the single-channel MNIST stats.
 func MNISTStats() ChannelStats {
 	return ChannelStats{Mean: []float64{MNISTMean}, Std: []float64{MNISTStd}}
+}
+
+// FashionMNISTStats returns the single-channel Fashion-MNIST stats.
+func FashionMNISTStats() ChannelStats {
+	return ChannelStats{Mean: []float64{FashionMNISTMean}, Std: []float64{FashionMNISTStd}}
 }
 
 // CIFAR10Stats returns the RGB stats of pixel/255 over the CIFAR-10 training set, rounded to

@@ -14,7 +14,7 @@ func realDataDir(t *testing.T) string {
 
 	dir := os.Getenv(DataDirEnv)
 	if dir == "" {
-		t.Skipf("%s is not set: set it to a directory that contains mnist/ to run the real-data tests", DataDirEnv)
+		t.Skipf("%s is not set: set it to a directory that contains mnist/ and cifar-10-batches-bin/ to run the real-data tests", DataDirEnv)
 	}
 	return dir
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	vk "github.com/goki/vulkan"
@@ -75,7 +76,7 @@ func Devices(opts Options) ([]Info, int, error) {
 		infos[i] = describe(inst.handle, i, pd)
 	}
 	if len(infos) == 0 {
-		return nil, -1, fmt.Errorf("%w; %s", ErrNoDevice, NoDeviceHint)
+		return nil, -1, fmt.Errorf("%w; %s", ErrNoDevice, noDeviceHint())
 	}
 	pick, err := pickDevice(infos, physical, opts.DeviceIndex)
 	return infos, pick, err
@@ -87,14 +88,14 @@ func pickDevice(infos []Info, physical []vk.PhysicalDevice, index int) (int, err
 		if env := os.Getenv("VKCNN_DEVICE"); env != "" {
 			n, err := strconv.Atoi(env)
 			if err != nil || n < 0 {
-				return -1, fmt.Errorf("gpu: invalid VKCNN_DEVICE %q: want a device index from 0 to %d (see go run ./cmd/vkinfo)", env, len(infos)-1)
+				return -1, fmt.Errorf("%w: VKCNN_DEVICE=%q: %s", ErrInvalidDeviceIndex, env, deviceRange(infos))
 			}
 			index = n
 		}
 	}
 	if index >= 0 {
 		if index >= len(infos) {
-			return -1, fmt.Errorf("%w: device index %d requested but only %d device(s) present (see go run ./cmd/vkinfo)", ErrNoDevice, index, len(infos))
+			return -1, fmt.Errorf("%w %d: %s", ErrInvalidDeviceIndex, index, deviceRange(infos))
 		}
 		if _, ok := computeQueueFamily(physical[index]); !ok {
 			return -1, fmt.Errorf("%w: device %d (%s) has no compute queue", ErrNoDevice, index, infos[index].Name)
@@ -109,10 +110,19 @@ func pickDevice(infos []Info, physical []vk.PhysicalDevice, index int) (int, err
 		}
 	}
 	if len(order) == 0 {
-		return -1, fmt.Errorf("%w: no device has a compute queue; %s", ErrNoDevice, NoDeviceHint)
+		return -1, fmt.Errorf("%w: no device has a compute queue; %s", ErrNoDevice, noDeviceHint())
 	}
 	sort.SliceStable(order, func(a, b int) bool { return infos[order[a]].Type.rank() < infos[order[b]].Type.rank() })
 	return order[0], nil
+}
+
+// deviceRange names the valid device indices and the devices.
+func deviceRange(infos []Info) string {
+	names := make([]string, len(infos))
+	for i, info := range infos {
+		names[i] = fmt.Sprintf("%d (%s)", i, info.Name)
+	}
+	return fmt.Sprintf("want a device index from 0 to %d: %s", len(infos)-1, strings.Join(names, ", "))
 }
 
 // Open creates a logical device with one compute queue.
@@ -135,7 +145,7 @@ func (d *Device) open() error {
 		return err
 	}
 	if len(physical) == 0 {
-		return fmt.Errorf("%w; %s", ErrNoDevice, NoDeviceHint)
+		return fmt.Errorf("%w; %s", ErrNoDevice, noDeviceHint())
 	}
 	infos := make([]Info, len(physical))
 	for i, pd := range physical {

@@ -3,6 +3,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	vk "github.com/goki/vulkan"
 )
@@ -31,13 +32,25 @@ var (
 	// ErrTimeout means a submission did not finish within its timeout.
 	ErrTimeout = errors.New("gpu: timed out waiting for the device")
 
+	// ErrInvalidDeviceIndex means a device index (-device or VKCNN_DEVICE)
+	// names no device.
+	ErrInvalidDeviceIndex = errors.New("gpu: invalid device index")
+
 	// ErrClosed means the device was already closed.
 	ErrClosed = errors.New("gpu: device closed")
 )
 
-// NoDeviceHint is appended to no-device errors.
-const NoDeviceHint = "install a Vulkan driver (Debian/Ubuntu: apt-get install mesa-vulkan-drivers, " +
-	"whose lavapipe runs Vulkan on the CPU), or use -backend cpu"
+// noDeviceHint says how to get a device, and names the loader variables
+// that restrict which drivers it reads when they are set.
+func noDeviceHint() string {
+	for _, name := range []string{"VK_DRIVER_FILES", "VK_ICD_FILENAMES"} {
+		if v := os.Getenv(name); v != "" {
+			return fmt.Sprintf("%s is set to %q, so the Vulkan loader reads only the drivers listed there: unset it or fix the path", name, v)
+		}
+	}
+	return "install a Vulkan driver (Debian/Ubuntu: apt-get install mesa-vulkan-drivers, " +
+		"whose lavapipe runs Vulkan on the CPU), or train on the CPU backend"
+}
 
 // ResultError is a Vulkan result code other than VK_SUCCESS, with the call
 // that returned it.

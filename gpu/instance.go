@@ -150,7 +150,7 @@ func newInstance(validation bool) (*instance, error) {
 	createInfo.Free()
 	appInfo.Free()
 	if r == vk.ErrorIncompatibleDriver {
-		return nil, fmt.Errorf("%w: the Vulkan loader found no driver (vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER); %s", ErrNoDevice, NoDeviceHint)
+		return nil, fmt.Errorf("%w: the Vulkan loader found no driver (vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER); %s", ErrNoDevice, noDeviceHint())
 	}
 	if err := check("vkCreateInstance", r); err != nil {
 		return nil, err

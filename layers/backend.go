@@ -72,6 +72,14 @@ type DropoutParams struct {
 	Seed  uint32
 }
 
+// BatchNormParams are batch normalization's constants: ε added to the
+// variance, and the momentum of the running statistics (PyTorch's
+// defaults are 1e-5 and 0.1).
+type BatchNormParams struct {
+	Eps      float32
+	Momentum float32
+}
+
 // SGDParams are the optimizer's hyperparameters other than the learning
 // rate, which comes from StepState.
 type SGDParams struct {
@@ -136,6 +144,25 @@ type Program interface {
 	// the batch of -log softmax(logits)[label], the number of rows whose
 	// first maximal logit is the label}. It is stable for logits of ±1000.
 	SoftmaxCrossEntropy(logits, labels, dlogits, stats Tensor)
+
+	// BatchNormTrain normalizes x per channel with the statistics of the
+	// batch. x is [N,C,H,W] (batch normalization over channels, reducing N,
+	// H and W) or [N,C] (over features, reducing N); let m = N*H*W values
+	// per channel. With the batch mean μ and biased variance σ² = Σ(x-μ)²/m:
+	// y = gamma*(x-μ)/sqrt(σ²+Eps) + beta. It stores μ and 1/sqrt(σ²+Eps)
+	// in saveMean and saveInvStd [C] for the backward pass, and updates the
+	// running statistics as PyTorch does: runMean = (1-Momentum)*runMean +
+	// Momentum*μ, runVar = (1-Momentum)*runVar + Momentum*σ²*m/(m-1).
+	// m = 1 is an error (End reports it), as in PyTorch.
+	BatchNormTrain(x, gamma, beta, y, runMean, runVar, saveMean, saveInvStd Tensor, p BatchNormParams)
+
+	// BatchNormEval computes y = gamma*(x-runMean)/sqrt(runVar+Eps) + beta.
+	BatchNormEval(x, gamma, beta, runMean, runVar, y Tensor, p BatchNormParams)
+
+	// BatchNormBackward computes dx = dL/dx, dgamma and dbeta from x, gamma,
+	// dy and the statistics saved by BatchNormTrain, for training mode
+	// (the batch statistics depend on x).
+	BatchNormBackward(x, gamma, dy, saveMean, saveInvStd, dx, dgamma, dbeta Tensor, p BatchNormParams)
 
 	// SGD updates w and its momentum buffer v from the gradient g, as
 	// PyTorch's SGD does: v = Momentum*v + (g + WeightDecay*w), then

@@ -69,9 +69,29 @@ func Build(spec Spec, backend layers.Backend, batch int, seed uint64) (*Model, e
 	return m, nil
 }
 
+// initParams draws every weight and bias from the seeded PCG, in
+// parameter order. Parameters whose layer sets its own initial values
+// (batch normalization's γ = 1 and β = 0) take those and draw nothing, so
+// the other parameters get the same values whether or not a model has
+// batch normalization before them.
 func (m *Model) initParams(seed uint64) error {
+	fixed := map[string][]float32{}
+	for _, l := range m.Layers {
+		if init, ok := l.(interface{ InitValues() map[string][]float32 }); ok {
+			for name, values := range init.InitValues() {
+				fixed[name] = values
+			}
+		}
+	}
+
 	rng := rand.New(rand.NewPCG(seed, 0x766b636e6e)) // second word: "vkcnn" in ASCII
 	for _, p := range m.Params {
+		if values, ok := fixed[p.Name]; ok {
+			if err := m.Backend.Upload(p.Value, values); err != nil {
+				return fmt.Errorf("nets: initializing %s: %w", p.Name, err)
+			}
+			continue
+		}
 		bound := 1 / math.Sqrt(float64(p.FanIn))
 		values := make([]float32, p.Shape.Len())
 		for i := range values {
@@ -184,6 +204,13 @@ func (m *Model) run(images, labels []float32, n int, train bool, state layers.St
 	}
 	if err := p.Run(state); err != nil {
 		return StepResult{}, err
+	}
+	if train {
+		for _, l := range m.Layers {
+			if bn, ok := l.(*layers.BatchNorm); ok {
+				bn.NumBatchesTracked++
+			}
+		}
 	}
 	stats := make([]float32, 2)
 	if err := m.Backend.Download(m.stats, stats); err != nil {

@@ -80,9 +80,33 @@ func download(t *testing.T, b layers.Backend, tensor layers.Tensor) []float32 {
 	return out
 }
 
-// TestTrainStepParity trains mnist-simple for 20 steps of 8 images on both
-// backends from the same initialization, data and dropout masks, and
-// compares every step's loss and, at the end, every parameter.
+// state lists a model's tensors that a training step changes: values and
+// momentum of every parameter and the batch-normalization running
+// statistics, with names for messages.
+func state(m *nets.Model) (names []string, tensors []layers.Tensor) {
+	for _, p := range m.Params {
+		names = append(names, p.Name, p.Name+" momentum")
+		tensors = append(tensors, p.Value, p.Momentum)
+	}
+	for _, l := range m.Layers {
+		if bn, ok := l.(*layers.BatchNorm); ok {
+			for _, buf := range bn.Buffers() {
+				names = append(names, buf.Name)
+				tensors = append(tensors, buf.Value)
+			}
+		}
+	}
+	return names, tensors
+}
+
+// TestTrainStepParity replays the recorded training step of every model
+// 20 times with batches of 8 on both backends, from the same
+// initialization, data and dropout masks, and compares each step's loss
+// and the whole updated state. Before each step the Vulkan model takes the
+// CPU model's state, so every comparison is of one step: free-running,
+// the two drift apart where a ReLU input or a pooling tie sits within
+// rounding of its threshold, and batch normalization centres many inputs
+// near zero.
 func TestTrainStepParity(t *testing.T) {
 	const steps, batch = 20, 8
 	dev := gputest.Open(t, gpu.Options{})
@@ -90,52 +114,102 @@ func TestTrainStepParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := cpu.New()
-	defer ref.Close()
-
-	spec, _ := nets.Lookup("mnist-simple")
-	mv, err := nets.Build(spec, vk, batch, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mv.Release()
-	mc, err := nets.Build(spec, ref, batch, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mc.Release()
-
-	images, labels := randomBatches(steps, batch, spec.Input.Len())
-	for s := 0; s < steps; s++ {
-		lr := nets.CosineLR(spec.LR, s, steps)
-		rv, err := mv.TrainStep(images[s], labels[s], batch, uint32(s), lr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc, err := mc.TrainStep(images[s], labels[s], batch, uint32(s), lr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The two backends sum in different orders; over 20 steps the
-		// rounding differences stay below 1e-3 of the loss.
-		if diff := math.Abs(rv.LossSum - rc.LossSum); diff > 1e-3*math.Max(1, math.Abs(rc.LossSum)) {
-			t.Fatalf("step %d: loss sum vulkan %v, cpu %v", s, rv.LossSum, rc.LossSum)
-		}
-		if rv.Correct != rc.Correct {
-			t.Errorf("step %d: correct vulkan %d, cpu %d", s, rv.Correct, rc.Correct)
-		}
-	}
-
-	for i, pv := range mv.Params {
-		gotV := download(t, vk, pv.Value)
-		gotC := download(t, ref, mc.Params[i].Value)
-		// Parameters after 20 updates: absolute 1e-4 plus relative 1e-3,
-		// against initial magnitudes up to 1/sqrt(fan_in) (0.33 at most).
-		for j := range gotC {
-			if diff := math.Abs(float64(gotV[j] - gotC[j])); diff > 1e-4+1e-3*math.Abs(float64(gotC[j])) {
-				t.Fatalf("%s[%d]: vulkan %v, cpu %v after %d steps", pv.Name, j, gotV[j], gotC[j], steps)
+	for _, name := range nets.Names() {
+		t.Run(name, func(t *testing.T) {
+			if testing.Short() && name != "mnist-simple" {
+				t.Skip("-short trains only mnist-simple")
 			}
-		}
+			ref := cpu.New()
+			defer ref.Close()
+			spec, _ := nets.Lookup(name)
+			mv, err := nets.Build(spec, vk, batch, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mv.Release()
+			mc, err := nets.Build(spec, ref, batch, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mc.Release()
+			names, stateV := state(mv)
+			_, stateC := state(mc)
+
+			// Batch normalization's backward pass subtracts nearly equal
+			// terms (m*dy - Σdy - x̂*Σ(dy*x̂)), which turns float32 rounding
+			// into a larger relative error of its input gradient, and a
+			// model compounds that at every batch normalization below the
+			// loss: cifar-bonus's six reach about 1e-3.
+			tolerance := 1e-4
+			for _, l := range mv.Layers {
+				if _, ok := l.(*layers.BatchNorm); ok {
+					tolerance = 3e-3
+				}
+			}
+
+			images, labels := randomBatches(steps, batch, spec.Input.Len())
+			loose := map[int]bool{} // steps with a difference above tolerance
+			for s := 0; s < steps; s++ {
+				for i := range stateC {
+					if err := vk.Upload(stateV[i], download(t, ref, stateC[i])); err != nil {
+						t.Fatal(err)
+					}
+				}
+
+				lr := nets.CosineLR(spec.LR, s, steps)
+				rv, err := mv.TrainStep(images[s], labels[s], batch, uint32(s), lr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rc, err := mc.TrainStep(images[s], labels[s], batch, uint32(s), lr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// One step from the same state: the losses differ only by
+				// the summation order of float32 sums.
+				if diff := math.Abs(rv.LossSum - rc.LossSum); diff > 1e-5*math.Max(1, math.Abs(rc.LossSum)) {
+					t.Fatalf("step %d: loss sum vulkan %v, cpu %v", s, rv.LossSum, rc.LossSum)
+				}
+				if rv.Correct != rc.Correct {
+					t.Errorf("step %d: correct vulkan %d, cpu %d", s, rv.Correct, rc.Correct)
+				}
+
+				for i := range stateC {
+					gotV, gotC := download(t, vk, stateV[i]), download(t, ref, stateC[i])
+					// Momentum holds gradients: sums of up to N*H*W products
+					// that largely cancel, so their error is relative to the
+					// tensor's scale rather than to each small result. The
+					// check is on the whole tensor: the L2 norm of the
+					// difference at most tolerance times the norm of the CPU
+					// values, plus 1e-5 for gradients that are zero up to rounding
+					// (a convolution bias before batch normalization).
+					var diffSq, normSq float64
+					for j := range gotC {
+						d := float64(gotV[j] - gotC[j])
+						diffSq += d * d
+						normSq += float64(gotC[j]) * float64(gotC[j])
+					}
+					diff, norm := math.Sqrt(diffSq), math.Sqrt(normSq)
+					if diff <= 1e-5+tolerance*norm {
+						continue
+					}
+					// An input within rounding of a ReLU threshold or a pooling
+					// tie routes a gradient term differently in the two
+					// backends, and one such term can move a whole tensor's
+					// gradient by up to about 1%. That is allowed on at most
+					// two of the 20 steps; a real difference in the
+					// mathematics shows on every step, the first included.
+					if diff > 1e-5+1e-2*norm {
+						t.Fatalf("step %d: %s differs by %g in L2 norm, %g of its norm %g", s, names[i], diff, diff/norm, norm)
+					}
+					t.Logf("step %d: %s differs by %g of its norm (a rounding-level threshold case)", s, names[i], diff/norm)
+					loose[s] = true
+				}
+				if len(loose) > 2 {
+					t.Fatalf("%d of %d steps differ by more than %g of a tensor's norm, want at most 2", len(loose), s+1, tolerance)
+				}
+			}
+		})
 	}
 }
 

@@ -15,6 +15,22 @@ type TrainConfig struct {
 	Batch  int
 	Seed   uint64
 	Limit  int // train on the first Limit images; 0 means all
+
+	// Augment replaces the training set's default augmentation when set;
+	// NoAugment turns augmentation off (see data.LoaderOptions).
+	Augment   data.Augmenter
+	NoAugment bool
+
+	// Progress, when set, is called after every training step.
+	Progress func(Progress)
+}
+
+// Progress describes the training so far within one epoch.
+type Progress struct {
+	Epoch, Epochs int // Epoch is 1-based
+	Step, Steps   int // steps done in this epoch, of Steps
+	MeanLoss      float64
+	ImagesPerSec  float64
 }
 
 // EpochResult summarizes one epoch of training and the test that follows.
@@ -37,6 +53,7 @@ type EpochResult struct {
 func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainConfig, onEpoch func(EpochResult)) error {
 	loader, err := data.NewLoader(train, data.LoaderOptions{
 		BatchSize: cfg.Batch, Seed: cfg.Seed, Shuffle: true, Limit: cfg.Limit, Prefetch: data.DefaultPrefetch,
+		Augment: cfg.Augment, NoAugment: cfg.NoAugment,
 	})
 	if err != nil {
 		return err
@@ -72,6 +89,12 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 			lossSum += r.LossSum
 			correct += r.Correct
 			seen += r.N
+			if cfg.Progress != nil {
+				cfg.Progress(Progress{
+					Epoch: epoch + 1, Epochs: cfg.Epochs, Step: i + 1, Steps: stepsPerEpoch,
+					MeanLoss: lossSum / float64(seen), ImagesPerSec: float64(seen) / time.Since(epochStart).Seconds(),
+				})
+			}
 		}
 		err := it.Err()
 		it.Close()
@@ -96,7 +119,7 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 // Evaluate runs the whole dataset through the model in evaluation mode, in
 // order, and returns the mean loss and the accuracy.
 func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (loss, acc float64, err error) {
-	loader, err := data.NewLoader(ds, data.LoaderOptions{BatchSize: batchSize, Prefetch: data.DefaultPrefetch})
+	loader, err := data.NewLoader(ds, data.LoaderOptions{BatchSize: batchSize, Prefetch: data.DefaultPrefetch, NoAugment: true})
 	if err != nil {
 		return 0, 0, err
 	}

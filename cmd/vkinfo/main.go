@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	device := flag.Int("device", -1, "device index to mark as picked (default: VKCNN_DEVICE, else the best by type)")
+	device := flag.Int("device", -1, "device index to mark as picked; -1 picks VKCNN_DEVICE when set, else the best device by type")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: vkinfo [-device N]\n\nLists every Vulkan device with its description and marks the one vkcnn would use.\n\n")
 		flag.PrintDefaults()
@@ -48,7 +48,9 @@ func printDevices(infos []gpu.Info, pick int) {
 			mark = "*"
 		}
 		fmt.Printf("%s device %d: %s\n", mark, info.Index, info.Name)
-		for _, line := range strings.Split(strings.TrimSpace(info.String()), "\n") {
+		// The heading above already names the device, so skip String's name line.
+		lines := strings.Split(strings.TrimSpace(info.String()), "\n")
+		for _, line := range lines[1:] {
 			fmt.Printf("    %s\n", line)
 		}
 		fmt.Println()

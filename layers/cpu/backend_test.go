@@ -70,6 +70,22 @@ func TestAliasedOutputRejected(t *testing.T) {
 		t.Errorf("ReLUBackward writing dx into y: End returned %v, expected a shared-storage error", err)
 	}
 
+	gamma, beta, runMean, runVar := newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3)
+	saveMean, saveInvStd := newTensor(t, b, 3), newTensor(t, b, 3)
+	bn := layers.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
+	err = endError(t, b, func(p layers.Program) {
+		p.BatchNormTrain(x, gamma, beta, x, runMean, runVar, saveMean, saveInvStd, bn)
+	})
+	if err == nil || !strings.Contains(err.Error(), "shares storage") {
+		t.Errorf("BatchNormTrain writing y into x: End returned %v, expected a shared-storage error", err)
+	}
+	err = endError(t, b, func(p layers.Program) {
+		p.BatchNormTrain(x, gamma, beta, d, runMean, runMean, saveMean, saveInvStd, bn)
+	})
+	if err == nil || !strings.Contains(err.Error(), "shares storage") {
+		t.Errorf("BatchNormTrain with runVar = runMean: End returned %v, expected a shared-storage error", err)
+	}
+
 	// The in-place forms that the layers package documents are accepted.
 	err = endError(t, b, func(p layers.Program) {
 		p.ReLU(x, x)
@@ -108,6 +124,18 @@ func TestInvalidParamsRejected(t *testing.T) {
 		},
 		"MaxPool2D kernel 5": func(p layers.Program) {
 			p.MaxPool2D(newTensor(t, b, 1, 1, 4, 4), newTensor(t, b, 1, 1, 1, 1), layers.PoolParams{Kernel: 5, Stride: 5})
+		},
+		"BatchNormTrain Eps < 0": func(p layers.Program) {
+			p.BatchNormTrain(x, newTensor(t, b, 3), newTensor(t, b, 3), y, newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3),
+				layers.BatchNormParams{Eps: -1e-5, Momentum: 0.1})
+		},
+		"BatchNormTrain Momentum > 1": func(p layers.Program) {
+			p.BatchNormTrain(x, newTensor(t, b, 3), newTensor(t, b, 3), y, newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3),
+				layers.BatchNormParams{Eps: 1e-5, Momentum: 1.5})
+		},
+		"BatchNormEval Eps = NaN": func(p layers.Program) {
+			p.BatchNormEval(x, newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3), newTensor(t, b, 3), y,
+				layers.BatchNormParams{Eps: float32(math.NaN())})
 		},
 	}
 	for name, record := range cases {

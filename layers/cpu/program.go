@@ -148,6 +148,25 @@ func (c *operands[T]) distinct(outName string, out *Tensor[T], inName string, in
 	}
 }
 
+// namedTensor is an operand with the name that errors use for it.
+type namedTensor[T Float] struct {
+	name string
+	t    *Tensor[T]
+}
+
+// distinctOutputs checks that no output shares storage with an input or
+// with another output. Inputs may share storage with each other.
+func (c *operands[T]) distinctOutputs(outputs, inputs []namedTensor[T]) {
+	for i, out := range outputs {
+		for _, in := range inputs {
+			c.distinct(out.name, out.t, in.name, in.t)
+		}
+		for _, other := range outputs[:i] {
+			c.distinct(out.name, out.t, other.name, other.t)
+		}
+	}
+}
+
 // fail records err unless an earlier check failed.
 func (c *operands[T]) fail(err error) {
 	if c.err == nil {

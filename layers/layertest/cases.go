@@ -155,3 +155,58 @@ func LinearCases() []LinearCase {
 		{N: 64, In: 128, Out: 10},
 	}
 }
+
+// BatchNormCase is the input shape of a batch normalization test: x is
+// [N,C,H,W] (BatchNorm2d), or [N,C] (BatchNorm1d) when H and W are 0.
+type BatchNormCase struct {
+	N, C, H, W int
+}
+
+// XShape returns the input shape, [N,C,H,W] or [N,C].
+func (c BatchNormCase) XShape() layers.Shape {
+	if c.H == 0 && c.W == 0 {
+		return layers.Shape{c.N, c.C}
+	}
+	return layers.Shape{c.N, c.C, c.H, c.W}
+}
+
+// ChannelShape returns [C], the shape of γ, β and the statistics.
+func (c BatchNormCase) ChannelShape() layers.Shape { return layers.Shape{c.C} }
+
+// ValuesPerChannel returns m = N·H·W, or N for [N,C]: the number of values
+// each channel's batch statistics are taken over.
+func (c BatchNormCase) ValuesPerChannel() int { return c.XShape().Len() / c.C }
+
+// Trainable reports whether BatchNormTrain accepts the case, which needs
+// m > 1 for the unbiased variance of the running statistics.
+func (c BatchNormCase) Trainable() bool { return c.ValuesPerChannel() > 1 }
+
+// String names the case for subtests, e.g. N2_C3_H5_W7 or N2_C64.
+func (c BatchNormCase) String() string {
+	if c.H == 0 && c.W == 0 {
+		return fmt.Sprintf("N%d_C%d", c.N, c.C)
+	}
+	return fmt.Sprintf("N%d_C%d_H%d_W%d", c.N, c.C, c.H, c.W)
+}
+
+// BatchNormCases returns batch normalization cases over channels and over
+// features, with batch 1 and 2, odd sizes and 1, 3 and 64 channels. Batch
+// 1 of [N,C,H,W] still has m = H·W values per channel. The two cases with
+// m = 1 ([1,3] and [1,3,1,1]) are valid for BatchNormEval only. The
+// largest case, [13,64,12,12], is split into several parts of channels.
+func BatchNormCases() []BatchNormCase {
+	return []BatchNormCase{
+		{N: 1, C: 3, H: 5, W: 7},
+		{N: 2, C: 1, H: 9, W: 11},
+		{N: 2, C: 64, H: 3, W: 5},
+		{N: 2, C: 3, H: 1, W: 1},
+		{N: 1, C: 3, H: 1, W: 1},
+		{N: 13, C: 64, H: 12, W: 12},
+		{N: 1, C: 3},
+		{N: 2, C: 3},
+		{N: 2, C: 64},
+		{N: 5, C: 1},
+		{N: 7, C: 13},
+		{N: 64, C: 128},
+	}
+}

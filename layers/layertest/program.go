@@ -1,7 +1,9 @@
 package layertest
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,9 +11,10 @@ import (
 )
 
 // trainingStep is one recorded training step of a small CNN on [N,3,12,12]
-// inputs: Conv(3→8, 3, pad 1), ReLU, MaxPool 2, Dropout 0.25, flatten to
-// 288, Linear(288→10), softmax cross-entropy, every backward pass, and SGD
-// with momentum on all four parameters. It uses every operation.
+// inputs: Conv(3→8, 3, pad 1), BatchNorm2d(8), ReLU, MaxPool 2, Dropout
+// 0.25, flatten to 288, Linear(288→10), softmax cross-entropy, every
+// backward pass, and SGD with momentum on all six parameters. It uses every
+// operation except BatchNormEval.
 type trainingStep struct {
 	program layers.Program
 	inputs  map[string]layers.Tensor // uploaded before each run
@@ -24,12 +27,14 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 	conv := layers.ConvParams{Kernel: 3, Stride: 1, Pad: 1}
 	pool := layers.PoolParams{Kernel: 2, Stride: 2}
 	drop := layers.DropoutParams{P: 0.25, Layer: 1, Seed: 42}
+	bn := layers.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
 	s := &trainingStep{
 		inputs:  map[string]layers.Tensor{},
 		outputs: map[string]layers.Tensor{},
 		shapes: map[string]layers.Shape{
 			"x": {n, 3, 12, 12}, "labels": {n}, "w1": {8, 3, 3, 3}, "b1": {8}, "w2": {10, 288}, "b2": {10},
 			"v1": {8, 3, 3, 3}, "vb1": {8}, "v2": {10, 288}, "vb2": {10},
+			"gamma": {8}, "beta": {8}, "vgamma": {8}, "vbeta": {8}, "runMean": {8}, "runVar": {8},
 		},
 	}
 	for name, shape := range s.shapes {
@@ -42,6 +47,8 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 	}
 	in := s.inputs
 	a1 := out("a1", layers.Shape{n, 8, 12, 12})
+	normalized := out("normalized", layers.Shape{n, 8, 12, 12})
+	saveMean, saveInvStd := out("saveMean", layers.Shape{8}), out("saveInvStd", layers.Shape{8})
 	pooled := out("pooled", layers.Shape{n, 8, 6, 6})
 	dropped := out("dropped", layers.Shape{n, 8, 6, 6})
 	logits := out("logits", layers.Shape{n, 10})
@@ -49,7 +56,9 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 	stats := out("stats", layers.Shape{2})
 	dflat := out("dflat", layers.Shape{n, 288})
 	dpooled := out("dpooled", layers.Shape{n, 8, 6, 6})
+	dnormalized := out("dnormalized", layers.Shape{n, 8, 12, 12})
 	da1 := out("da1", layers.Shape{n, 8, 12, 12})
+	dgamma, dbeta := out("dgamma", layers.Shape{8}), out("dbeta", layers.Shape{8})
 	dx := out("dx", layers.Shape{n, 3, 12, 12})
 	dw1, db1 := out("dw1", layers.Shape{8, 3, 3, 3}), out("db1", layers.Shape{8})
 	dw2, db2 := out("dw2", layers.Shape{10, 288}), out("db2", layers.Shape{10})
@@ -65,15 +74,17 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 
 	p := newProgram(t, b)
 	p.Conv2D(in["x"], in["w1"], in["b1"], a1, conv)
-	p.ReLU(a1, a1)
-	p.MaxPool2D(a1, pooled, pool)
+	p.BatchNormTrain(a1, in["gamma"], in["beta"], normalized, in["runMean"], in["runVar"], saveMean, saveInvStd, bn)
+	p.ReLU(normalized, normalized)
+	p.MaxPool2D(normalized, pooled, pool)
 	p.Dropout(pooled, dropped, drop)
 	p.Linear(flat, in["w2"], in["b2"], logits)
 	p.SoftmaxCrossEntropy(logits, in["labels"], dlogits, stats)
 	p.LinearBackward(flat, in["w2"], dlogits, dflat, dw2, db2)
 	p.DropoutBackward(dflat4, dpooled, drop)
-	p.MaxPool2DBackward(a1, pooled, dpooled, da1, pool)
-	p.ReLUBackward(a1, da1, da1)
+	p.MaxPool2DBackward(normalized, pooled, dpooled, dnormalized, pool)
+	p.ReLUBackward(normalized, dnormalized, dnormalized)
+	p.BatchNormBackward(a1, in["gamma"], dnormalized, saveMean, saveInvStd, da1, dgamma, dbeta, bn)
 	p.Conv2DBackwardFilter(in["x"], da1, dw1, db1, conv)
 	p.Conv2DBackwardData(da1, in["w1"], dx, conv)
 	sgd := layers.SGDParams{Momentum: 0.9, WeightDecay: 1e-4}
@@ -81,6 +92,8 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 	p.SGD(in["b1"], db1, in["vb1"], sgd)
 	p.SGD(in["w2"], dw2, in["v2"], sgd)
 	p.SGD(in["b2"], db2, in["vb2"], sgd)
+	p.SGD(in["gamma"], dgamma, in["vgamma"], sgd)
+	p.SGD(in["beta"], dbeta, in["vbeta"], sgd)
 	if err := p.End(); err != nil {
 		t.Fatalf("End: %v", err)
 	}
@@ -93,7 +106,8 @@ func newTrainingStep(t testing.TB, b layers.Backend, n int) *trainingStep {
 func (s *trainingStep) randomInputs(seed uint64) map[string][]float32 {
 	rng := newRand(seed)
 	values := map[string][]float32{}
-	for name := range s.inputs {
+	// Draw in name order, because map order changes from call to call.
+	for _, name := range slices.Sorted(maps.Keys(s.inputs)) {
 		values[name] = uniform(rng, s.shapes[name].Len(), -0.5, 0.5)
 	}
 	for i := range values["labels"] {
@@ -102,8 +116,8 @@ func (s *trainingStep) randomInputs(seed uint64) map[string][]float32 {
 	return values
 }
 
-// run uploads the inputs, runs the step and downloads every output and
-// every parameter that SGD updated.
+// run uploads the inputs, runs the step and downloads every output, every
+// parameter that SGD updated and the running statistics.
 func (s *trainingStep) run(t testing.TB, b layers.Backend, values map[string][]float32, state layers.StepState) map[string][]float32 {
 	t.Helper()
 	for name, x := range s.inputs {
@@ -114,7 +128,8 @@ func (s *trainingStep) run(t testing.TB, b layers.Backend, values map[string][]f
 	for name, x := range s.outputs {
 		results[name] = download(t, b, x)
 	}
-	for _, name := range []string{"w1", "b1", "w2", "b2", "v1", "vb1", "v2", "vb2"} {
+	updated := []string{"w1", "b1", "w2", "b2", "gamma", "beta", "v1", "vb1", "v2", "vb2", "vgamma", "vbeta", "runMean", "runVar"}
+	for _, name := range updated {
 		results[name] = download(t, b, s.inputs[name])
 	}
 	return results
@@ -290,6 +305,7 @@ func TestShapeErrors(t *testing.T, newBackend func(testing.TB) layers.Backend) {
 	conv := layers.ConvParams{Kernel: 3, Stride: 1, Pad: 0}
 	pool := layers.PoolParams{Kernel: 2, Stride: 2}
 	drop := layers.DropoutParams{P: 0.5}
+	bn := layers.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
 
 	cases := []struct {
 		name   string // the operation the error must name
@@ -347,6 +363,27 @@ func TestShapeErrors(t *testing.T, newBackend func(testing.TB) layers.Backend) {
 		}},
 		{"SoftmaxCrossEntropy", "stats has 3 elements", func(p layers.Program) {
 			p.SoftmaxCrossEntropy(tensor(2, 10), tensor(2), tensor(2, 10), tensor(3))
+		}},
+		{"BatchNormTrain", "gamma has 4 elements, x 3 channels", func(p layers.Program) {
+			p.BatchNormTrain(tensor(2, 3, 4, 4), tensor(4), tensor(3), tensor(2, 3, 4, 4), tensor(3), tensor(3), tensor(3), tensor(3), bn)
+		}},
+		{"BatchNormTrain", "x has 3 dimensions", func(p layers.Program) {
+			p.BatchNormTrain(tensor(2, 3, 4), tensor(3), tensor(3), tensor(2, 3, 4), tensor(3), tensor(3), tensor(3), tensor(3), bn)
+		}},
+		{"BatchNormTrain", "saveInvStd has 2 elements, x 3 channels", func(p layers.Program) {
+			p.BatchNormTrain(tensor(2, 3), tensor(3), tensor(3), tensor(2, 3), tensor(3), tensor(3), tensor(3), tensor(2), bn)
+		}},
+		{"BatchNormEval", "y has 2 samples, x 3", func(p layers.Program) {
+			p.BatchNormEval(tensor(3, 3, 4, 4), tensor(3), tensor(3), tensor(3), tensor(3), tensor(2, 3, 4, 4), bn)
+		}},
+		{"BatchNormEval", "runVar has 4 elements, x 3 channels", func(p layers.Program) {
+			p.BatchNormEval(tensor(2, 3), tensor(3), tensor(3), tensor(3), tensor(4), tensor(2, 3), bn)
+		}},
+		{"BatchNormBackward", "dy is 5x5, x 4x4", func(p layers.Program) {
+			p.BatchNormBackward(tensor(2, 3, 4, 4), tensor(3), tensor(2, 3, 5, 5), tensor(3), tensor(3), tensor(2, 3, 4, 4), tensor(3), tensor(3), bn)
+		}},
+		{"BatchNormBackward", "dbeta has 1 element, x 3 channels", func(p layers.Program) {
+			p.BatchNormBackward(tensor(2, 3), tensor(3), tensor(2, 3), tensor(3), tensor(3), tensor(2, 3), tensor(3), tensor(1), bn)
 		}},
 		{"SGD", "g has 8 elements, w 6", func(p layers.Program) {
 			p.SGD(tensor(2, 3), tensor(2, 4), tensor(2, 3), layers.SGDParams{})

@@ -23,6 +23,11 @@ type Backend struct {
 	// Profile makes programs recorded afterwards write a timestamp after
 	// each operation, read by Program.Profile.
 	Profile bool
+
+	// ScratchLimit, when positive, lowers the size in floats of the
+	// im2col scratch buffers, so tests can make small convolutions run in
+	// several chunks.
+	ScratchLimit int
 }
 
 // New opens a device with opts and creates a backend on it.
@@ -168,5 +173,9 @@ func (b *Backend) scratchBuffer(name string, n int) (*gpu.Buffer, error) {
 // channel-major convolution output) to what one storage-buffer binding can
 // address, and to 64 MiB, so convolutions of large batches run in chunks.
 func (b *Backend) maxScratchFloats() int {
-	return min(int(b.dev.Info().MaxStorageBufferRange)/4, 16<<20)
+	limit := min(int(b.dev.Info().MaxStorageBufferRange)/4, 16<<20)
+	if b.ScratchLimit > 0 {
+		limit = min(limit, b.ScratchLimit)
+	}
+	return limit
 }

@@ -150,7 +150,18 @@ func convShapes() []struct {
 }
 
 func TestConvParity(t *testing.T) {
+	testConvParity(t, openVulkan(t))
+}
+
+// TestConvParityChunked repeats the convolution cases with scratch buffers
+// so small that each batch runs one or two samples per chunk.
+func TestConvParityChunked(t *testing.T) {
 	vk := openVulkan(t)
+	vk.ScratchLimit = 1
+	testConvParity(t, vk)
+}
+
+func testConvParity(t *testing.T, vk *vulkan.Backend) {
 	var cases []parityCase
 	for _, s := range convShapes() {
 		n, c, h, w := s.x[0], s.x[1], s.x[2], s.x[3]
@@ -314,4 +325,84 @@ func TestSoftmaxCrossEntropyParity(t *testing.T) {
 		}
 	}
 	checkParity(t, vk, cases)
+}
+
+func TestBatchNormParity(t *testing.T) {
+	vk := openVulkan(t)
+	var cases []parityCase
+	shapes := []layers.Shape{
+		{1, 3, 5, 5}, {2, 3, 5, 5}, {1, 32, 28, 28}, {2, 64, 7, 7}, {64, 32, 14, 14}, {3, 1, 13, 11},
+		{2, 256}, {3, 7}, {64, 256}, {5, 1}, {2, 17}, {17, 3},
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	for len(shapes) < 22 {
+		shapes = append(shapes, layers.Shape{1 + rng.IntN(6), 1 + rng.IntN(20), 1 + rng.IntN(9), 2 + rng.IntN(9)})
+	}
+	bp := layers.BatchNormParams{Eps: 1e-5, Momentum: 0.1}
+	for _, s := range shapes {
+		c := layers.Shape{s[1]}
+		m := s.Len() / s[1]
+		// Per-channel sums of m values: 1e-5 relative per term covers the
+		// different summation order of the two backends.
+		tol := 1e-5 * float64(m)
+		cases = append(cases,
+			parityCase{
+				name: fmt.Sprint("train", s), tol: tol,
+				inputs:  []layers.Shape{s, c, c, c, c},
+				outputs: []layers.Shape{s, c, c, c, c},
+				fill: func(rng *rand.Rand, i int, v []float32) {
+					for j := range v {
+						switch i {
+						case 0:
+							v[j] = rng.Float32()*4 - 1 // x: mean 1, not centred
+						case 3:
+							v[j] = rng.Float32() + 0.5 // running variance > 0
+						default:
+							v[j] = rng.Float32()*2 - 1
+						}
+					}
+				},
+				record: func(p layers.Program, in, out []layers.Tensor) {
+					p.BatchNormTrain(in[0], in[1], in[2], out[0], in[3], in[4], out[1], out[2], bp)
+					// Copy the updated running statistics out exactly.
+					p.Dropout(in[3], out[3], layers.DropoutParams{})
+					p.Dropout(in[4], out[4], layers.DropoutParams{})
+				},
+			},
+			parityCase{
+				name: fmt.Sprint("eval", s), tol: 1e-5,
+				inputs:  []layers.Shape{s, c, c, c, c},
+				outputs: []layers.Shape{s},
+				fill: func(rng *rand.Rand, i int, v []float32) {
+					for j := range v {
+						v[j] = rng.Float32()*2 - 1
+						if i == 4 {
+							v[j] = rng.Float32() + 0.5
+						}
+					}
+				},
+				record: func(p layers.Program, in, out []layers.Tensor) {
+					p.BatchNormEval(in[0], in[1], in[2], in[3], in[4], out[0], bp)
+				},
+			},
+			parityCase{
+				name: fmt.Sprint("backward", s), tol: tol,
+				inputs:  []layers.Shape{s, c, c, s, c, c},
+				outputs: []layers.Shape{s, c, c, s, c, c},
+				record: func(p layers.Program, in, out []layers.Tensor) {
+					// The statistics come from a training pass on x.
+					p.BatchNormTrain(in[0], in[1], in[2], out[3], in[4], in[5], out[4], out[5], bp)
+					p.BatchNormBackward(in[0], in[1], in[3], out[4], out[5], out[0], out[1], out[2], bp)
+				},
+			},
+		)
+	}
+	var valid []parityCase
+	for i, c := range cases {
+		if s := shapes[i/3]; s.Len()/s[1] < 2 && c.name[:4] != "eval" {
+			continue // one value per channel cannot train
+		}
+		valid = append(valid, c)
+	}
+	checkParity(t, vk, valid)
 }

@@ -139,6 +139,12 @@ const imageGroupSize = 32
 // rows records a shader dispatched as x by y by z workgroups of width
 // invocations, where the shader loops over the elements of its workgroup.
 func (p *Program) rows(op, shader string, width, x, y, z int, pc []byte, bufs ...*gpu.Buffer) {
+	p.rowsSpec(op, shader, []uint32{uint32(width)}, x, y, z, pc, bufs...)
+}
+
+// rowsSpec is rows with the shader's specialization constants given in
+// full, the workgroup width first.
+func (p *Program) rowsSpec(op, shader string, spec []uint32, x, y, z int, pc []byte, bufs ...*gpu.Buffer) {
 	if p.err != nil || x == 0 || y == 0 || z == 0 {
 		return
 	}
@@ -147,7 +153,7 @@ func (p *Program) rows(op, shader string, width, x, y, z int, pc []byte, bufs ..
 		p.fail(op, fmt.Errorf("%s: %d x %d workgroups exceed the device limit %d x %d", shader, y, z, limits[1], limits[2]))
 		return
 	}
-	k, err := p.b.ks.Kernel(shader, len(bufs), len(pc), uint32(width))
+	k, err := p.b.ks.Kernel(shader, len(bufs), len(pc), spec...)
 	if err != nil {
 		p.fail(op, err)
 		return

@@ -1,0 +1,135 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// useSystemDir points FashionMNISTSystemDir at dir for the rest of the test.
+func useSystemDir(t *testing.T, dir string) {
+	t.Helper()
+
+	saved := FashionMNISTSystemDir
+	FashionMNISTSystemDir = dir
+	t.Cleanup(func() { FashionMNISTSystemDir = saved })
+}
+
+func TestLoadFashionMNISTDataDir(t *testing.T) {
+	useSystemDir(t, t.TempDir())
+	dir := t.TempDir()
+	writeFile(t, dir, "fashion-mnist/train-images-idx3-ubyte.gz", gzipBytes(t, mnistImagesFile(2)))
+	writeFile(t, dir, "fashion-mnist/train-labels-idx1-ubyte.gz", gzipBytes(t, mnistLabelsFile([]byte{9, 0})))
+
+	ds, err := LoadFashionMNIST(dir, true)
+	if err != nil {
+		t.Fatalf("LoadFashionMNIST: %v", err)
+	}
+
+	if ds.N != 2 || ds.C != 1 || ds.H != 28 || ds.W != 28 {
+		t.Errorf("shape N=%d C=%d H=%d W=%d, want 2 1 28 28", ds.N, ds.C, ds.H, ds.W)
+	}
+	if !bytes.Equal(ds.Labels, []byte{9, 0}) {
+		t.Errorf("labels = %v, want [9 0]", ds.Labels)
+	}
+	if !bytes.Equal(ds.Pixels, testImages(2)) {
+		t.Errorf("pixels differ from the file contents")
+	}
+	if ds.Stats.Mean[0] != 0.2860 || ds.Stats.Std[0] != 0.3530 {
+		t.Errorf("stats = %+v, want mean 0.2860 std 0.3530", ds.Stats)
+	}
+	if ds.Name != "fashion-mnist train" {
+		t.Errorf("name = %q, want %q", ds.Name, "fashion-mnist train")
+	}
+	if ds.Augment != nil {
+		t.Errorf("default augmentation = %#v, want none", ds.Augment)
+	}
+}
+
+func TestLoadFashionMNISTSystemDir(t *testing.T) {
+	system := t.TempDir()
+	useSystemDir(t, system)
+	dir := t.TempDir()
+	writeFile(t, system, "t10k-images-idx3-ubyte.gz", gzipBytes(t, mnistImagesFile(1)))
+	writeFile(t, system, "t10k-labels-idx1-ubyte.gz", gzipBytes(t, mnistLabelsFile([]byte{4})))
+
+	ds, err := LoadFashionMNIST(dir, false)
+	if err != nil {
+		t.Fatalf("LoadFashionMNIST from the system folder: %v", err)
+	}
+	if !bytes.Equal(ds.Labels, []byte{4}) {
+		t.Errorf("labels = %v, want [4] from the system folder", ds.Labels)
+	}
+
+	// A file in the data directory wins over the system folder.
+	writeFile(t, dir, "fashion-mnist/t10k-labels-idx1-ubyte", mnistLabelsFile([]byte{7}))
+	ds, err = LoadFashionMNIST(dir, false)
+	if err != nil {
+		t.Fatalf("LoadFashionMNIST with a local label file: %v", err)
+	}
+	if !bytes.Equal(ds.Labels, []byte{7}) {
+		t.Errorf("labels = %v, want [7] from the data directory", ds.Labels)
+	}
+}
+
+func TestLoadFashionMNISTMissingFile(t *testing.T) {
+	system := t.TempDir()
+	useSystemDir(t, system)
+	dir := t.TempDir()
+
+	_, err := LoadFashionMNIST(dir, true)
+	if err == nil {
+		t.Fatal("LoadFashionMNIST returned no error")
+	}
+
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v does not wrap fs.ErrNotExist", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"train-images-idx3-ubyte.gz not found",
+		filepath.Join(dir, "fashion-mnist") + " or " + system,
+		fashionMNISTBaseURL + "train-images-idx3-ubyte.gz",
+		`dataset "fashion-mnist"`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+	}
+}
+
+func TestEnsureFashionMNISTSystemDir(t *testing.T) {
+	system := t.TempDir()
+	useSystemDir(t, system)
+	source, err := LookupSource("fashion-mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The registry has no Fashion-MNIST checksums yet, so only the sizes are checked, and these
+	// are set to those of the fake files.
+	for i, f := range source.Files {
+		name := strings.TrimSuffix(f.Name, ".gz")
+		writeFile(t, system, f.Name, gzipBytes(t, fakeMNIST()[name]))
+		source.Files[i].Size = int64(len(fakeMNIST()[name]))
+	}
+
+	var out bytes.Buffer
+	dir := t.TempDir()
+	if err := Ensure(context.Background(), dir, "fashion-mnist", EnsureOptions{Source: &source, Offline: true, Output: &out}); err != nil {
+		t.Fatalf("Ensure with the files in the system folder: %v", err)
+	}
+	if n := strings.Count(out.String(), "is NOT verified"); n != 4 {
+		t.Errorf("output %q warns about %d unverified files, want 4", out.String(), n)
+	}
+
+	err = Ensure(context.Background(), dir, "fashion-mnist", EnsureOptions{Source: &source, Offline: true, RequireVerified: true, Output: &out})
+	if err == nil {
+		t.Fatal("Ensure with RequireVerified accepted files without checksums")
+	}
+	assertContains(t, err.Error(), filepath.Join(system, "train-images-idx3-ubyte.gz"), "no recorded checksum")
+}
