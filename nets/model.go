@@ -27,9 +27,10 @@ type Model struct {
 }
 
 // Build sets the layers of spec up on backend for batches of up to batch
-// samples and initializes the parameters as PyTorch does by default:
-// weights and biases uniform in ±1/sqrt(fan_in), drawn from a PCG seeded
-// with seed in parameter order, so every backend starts from the same values.
+// samples and initializes the parameters as PyTorch does by default. The
+// weights and biases are uniform in ±1/sqrt(fan_in), drawn in parameter
+// order from a PCG seeded with seed, so every backend starts from the same
+// values.
 func Build(spec Spec, backend layers.Backend, batch int, seed uint64) (*Model, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("nets: invalid batch size %d", batch)
@@ -177,8 +178,8 @@ func (m *Model) Program(n int, train bool) (layers.Program, error) {
 	return p, nil
 }
 
-// StepResult is what one step reads back: the summed loss of the batch
-// and how many of its samples were classified correctly.
+// StepResult is the statistics one step reads back: the summed loss of the
+// batch and the number of its samples classified correctly.
 type StepResult struct {
 	LossSum float64
 	Correct int

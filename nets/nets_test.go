@@ -103,10 +103,10 @@ func state(m *nets.Model) (names []string, tensors []layers.Tensor) {
 // 20 times with batches of 8 on both backends, from the same
 // initialization, data and dropout masks, and compares each step's loss
 // and the whole updated state. Before each step the Vulkan model takes the
-// CPU model's state, so every comparison is of one step: free-running,
-// the two drift apart where a ReLU input or a pooling tie sits within
-// rounding of its threshold, and batch normalization centres many inputs
-// near zero.
+// CPU model's state, so every comparison is of one step. Run freely, the
+// two would drift apart wherever a ReLU input or a pooling tie sits within
+// rounding of its threshold, which batch normalization makes common by
+// centring inputs on zero.
 func TestTrainStepParity(t *testing.T) {
 	const steps, batch = 20, 8
 	dev := gputest.Open(t, gpu.Options{})

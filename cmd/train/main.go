@@ -144,7 +144,7 @@ func run(ctx context.Context, o options, args []string) error {
 }
 
 // datasetOf returns the dataset a model trains on: its own, or
-// Fashion-MNIST for an MNIST model when -dataset asks for it.
+// Fashion-MNIST for an MNIST model when -dataset is fashion-mnist.
 func (o options) datasetOf(spec nets.Spec) string {
 	if spec.Dataset == "mnist" && o.dataset == "fashion-mnist" {
 		return "fashion-mnist"

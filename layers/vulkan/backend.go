@@ -123,7 +123,7 @@ func (b *Backend) View(t layers.Tensor, s layers.Shape) (layers.Tensor, error) {
 		return nil, err
 	}
 	if 4*s.Len() > vt.buf.Size() {
-		return nil, fmt.Errorf("vulkan: view %v needs %d elements, tensor %v holds %d", s, s.Len(), vt.shape, vt.buf.Size()/4)
+		return nil, fmt.Errorf("vulkan: invalid view %v: needs %d elements, tensor %v has %d", s, s.Len(), vt.shape, vt.buf.Size()/4)
 	}
 	return &Tensor{shape: append(layers.Shape(nil), s...), buf: vt.buf}, nil
 }
