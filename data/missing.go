@@ -53,6 +53,9 @@ func (e *MissingFilesError) Error() string {
 			fmt.Fprintf(&b, "\n  %s: download %s into %s", f.Name, strings.Join(f.URLs, " or "), f.Dir)
 		}
 	}
+	if e.Dataset == "fashion-mnist" && FashionMNISTSystemDir != "" {
+		fmt.Fprintf(&b, "\nor, on Debian and Ubuntu, install the package dataset-fashion-mnist, which puts them in %s", FashionMNISTSystemDir)
+	}
 	return b.String()
 }
 

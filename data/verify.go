@@ -43,7 +43,7 @@ func (e *ChecksumError) Error() string {
 	if e.URL != "" {
 		return message + fmt.Sprintf(", downloaded from %s: the download was deleted", e.URL)
 	}
-	return message + ": the file was already there, so delete it and run again to download a fresh copy"
+	return message + ": the file was already there and is left in place: delete it and run again to download a fresh copy (or replace it by hand with -download=false)"
 }
 
 // verifyFile computes the digest of a file and compares it with the registry entry. It

@@ -84,18 +84,19 @@ func Devices(opts Options) ([]Info, int, error) {
 
 // pickDevice applies the selection rule of Options.DeviceIndex.
 func pickDevice(infos []Info, physical []vk.PhysicalDevice, index int) (int, error) {
+	source := "-device"
 	if index < 0 {
 		if env := os.Getenv("VKCNN_DEVICE"); env != "" {
 			n, err := strconv.Atoi(env)
 			if err != nil || n < 0 {
 				return -1, fmt.Errorf("%w: VKCNN_DEVICE=%q: %s", ErrInvalidDeviceIndex, env, deviceRange(infos))
 			}
-			index = n
+			index, source = n, "VKCNN_DEVICE"
 		}
 	}
 	if index >= 0 {
 		if index >= len(infos) {
-			return -1, fmt.Errorf("%w %d: %s", ErrInvalidDeviceIndex, index, deviceRange(infos))
+			return -1, fmt.Errorf("%w %d (from %s): %s", ErrInvalidDeviceIndex, index, source, deviceRange(infos))
 		}
 		if _, ok := computeQueueFamily(physical[index]); !ok {
 			return -1, fmt.Errorf("%w: device %d (%s) has no compute queue", ErrNoDevice, index, infos[index].Name)
@@ -122,7 +123,7 @@ func deviceRange(infos []Info) string {
 	for i, info := range infos {
 		names[i] = fmt.Sprintf("%d (%s)", i, info.Name)
 	}
-	return fmt.Sprintf("want a device index from 0 to %d: %s", len(infos)-1, strings.Join(names, ", "))
+	return fmt.Sprintf("the devices are %s (go run ./cmd/vkinfo describes them)", strings.Join(names, ", "))
 }
 
 // Open creates a logical device with one compute queue.

@@ -34,7 +34,7 @@ func register(s Spec) { registry[s.Name] = s }
 func Lookup(name string) (Spec, error) {
 	s, ok := registry[name]
 	if !ok {
-		return Spec{}, fmt.Errorf("nets: unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+		return Spec{}, fmt.Errorf("nets: unknown model %q: want one of %s", name, strings.Join(Names(), ", "))
 	}
 	return s, nil
 }

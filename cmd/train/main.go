@@ -97,6 +97,8 @@ func run(ctx context.Context, o options, args []string) error {
 	names := strings.Split(o.models, ",")
 	if o.models == "all" {
 		names = nets.Names()
+	} else if len(names) > 1 && strings.Contains(","+o.models+",", ",all,") {
+		return fmt.Errorf("invalid -models %q: all trains every model and cannot be combined with other names", o.models)
 	}
 	var specs []nets.Spec
 	for _, name := range names {
