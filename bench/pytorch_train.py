@@ -9,7 +9,7 @@ to 0 over the whole run. Batches hold 64 images, drawn in a fresh order
 each epoch, and MNIST pixels are normalized with mean 0.1307 and std 0.3081.
 
 Usage: bench/pytorch_train.py --model mnist-simple --epochs 1 --seed 1 --data DIR
-DIR (default $VKCNN_DATA) holds mnist/ with the four IDX files, gzip or plain.
+DIR (default $VKCNN_DATA) contains mnist/ with the four IDX files, gzip or plain.
 Uses Debian's python3-torch (1.13) on the CPU; run it with /usr/bin/python3.
 """
 

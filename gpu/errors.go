@@ -40,8 +40,8 @@ var (
 	ErrClosed = errors.New("gpu: device closed")
 )
 
-// noDeviceHint says how to get a device, and names the loader variables
-// that restrict which drivers it reads when they are set.
+// noDeviceHint returns how to get a device, naming the loader variables
+// that restrict which drivers the loader reads when they are set.
 func noDeviceHint() string {
 	for _, name := range []string{"VK_DRIVER_FILES", "VK_ICD_FILENAMES"} {
 		if v := os.Getenv(name); v != "" {

@@ -91,8 +91,8 @@ func ValidationAvailable() bool {
 
 // newInstance creates a Vulkan 1.1 (or newer, where the loader has it)
 // instance. With validation, the Khronos validation layer is enabled and a
-// debug report callback counts its warnings and errors; it is an error to
-// ask for validation where the layer is not installed.
+// debug report callback counts its warnings and errors. Asking for
+// validation where the layer is not installed is an error.
 func newInstance(validation bool) (*instance, error) {
 	if err := loadVulkan(); err != nil {
 		return nil, err

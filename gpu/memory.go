@@ -173,7 +173,7 @@ func (a *allocator) newBlock(kind memoryKind, size uint64) (*block, error) {
 	dev := a.d.handle
 	heap := a.heapSize[kind]
 	if heap > 0 && size > heap {
-		return nil, fmt.Errorf("%w: %s requested but the memory heap holds %s; use a smaller batch", ErrOutOfDeviceMemory, formatBytes(size), formatBytes(heap))
+		return nil, fmt.Errorf("%w: %s requested but the memory heap has %s; use a smaller batch", ErrOutOfDeviceMemory, formatBytes(size), formatBytes(heap))
 	}
 
 	usage := vk.BufferUsageTransferSrcBit | vk.BufferUsageTransferDstBit

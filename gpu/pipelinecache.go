@@ -40,7 +40,7 @@ func (d *Device) pipelineCachePath() string {
 
 // validCacheHeader checks the header that the specification defines for
 // pipeline cache data (version one), so a file from another device or
-// driver version is dropped before the driver sees it.
+// driver version is dropped before it reaches the driver.
 func validCacheHeader(data []byte, info Info) bool {
 	if len(data) < 32 {
 		return false

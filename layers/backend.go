@@ -4,8 +4,8 @@
 // with gonum, layers/vulkan records compute shaders.
 //
 // Tensors are float32 and NCHW. All operations are recorded into a
-// Program, which is then run any number of times; the CPU backend records
-// closures, the Vulkan backend one command buffer. Between runs only tensor
+// Program, which is then run any number of times. The CPU backend records
+// closures, and the Vulkan backend one command buffer. Between runs only tensor
 // contents (Upload) and the StepState change.
 package layers
 
@@ -17,7 +17,7 @@ type Tensor interface {
 	Shape() Shape
 }
 
-// StepState is what changes from one run of a Program to the next.
+// StepState is the input that changes from one run of a Program to the next.
 type StepState struct {
 	Step uint32  // optimizer step counter, an input of the dropout hash
 	LR   float32 // learning rate used by SGD
@@ -90,7 +90,7 @@ type SGDParams struct {
 // Program records operations. Recording methods do not run anything and
 // do not return errors: the first error is kept and returned by End.
 // Output tensors are overwritten, never accumulated into, and must not
-// alias inputs unless the method says so.
+// alias inputs unless the method's documentation allows it.
 type Program interface {
 	// Conv2D computes y[n,o,i,j] = b[o] + sum over c, p, q of
 	// w[o,c,p,q] * x[n,c, i*S+p-P, j*S+q-P], with x zero outside its
@@ -126,7 +126,7 @@ type Program interface {
 
 	// MaxPool2DBackward routes each dy[n,c,i,j] to the first element (in
 	// row-major window order) of x equal to the window's maximum y[n,c,i,j],
-	// as PyTorch does; every other element of dx is 0. Windows must not
+	// as PyTorch does. Every other element of dx is 0. Windows must not
 	// overlap (Stride >= Kernel).
 	MaxPool2DBackward(x, y, dy, dx Tensor, p PoolParams)
 

@@ -14,15 +14,12 @@ import (
 	"github.com/vkcnn/vkcnn/nets"
 )
 
-// BenchmarkTrainStep times one training step of mnist-simple at batch 64
+// BenchmarkTrainStep times one training step of each model at batch 64
 // (forward, loss, backward, SGD, and the read-back of the loss) on each
 // backend and reports training images per second. On Vulkan it also logs
 // the device time of each shader, from timestamps (visible with -v).
 func BenchmarkTrainStep(b *testing.B) {
 	const batch = 64
-	spec, _ := nets.Lookup("mnist-simple")
-	images, labels := randomBatches(1, batch, spec.Input.Len())
-
 	backends := map[string]func(*testing.B) layers.Backend{
 		"cpu": func(*testing.B) layers.Backend { return cpu.New() },
 		"vulkan": func(b *testing.B) layers.Backend {
@@ -34,30 +31,35 @@ func BenchmarkTrainStep(b *testing.B) {
 			return vk
 		},
 	}
-	for _, name := range []string{"cpu", "vulkan"} {
-		b.Run(name, func(b *testing.B) {
-			backend := backends[name](b)
-			m, err := nets.Build(spec, backend, batch, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer m.Release()
-			step := func(i int) {
-				if _, err := m.TrainStep(images[0], labels[0], batch, uint32(i), 0.01); err != nil {
+	for _, model := range nets.Names() {
+		spec, _ := nets.Lookup(model)
+		images, labels := randomBatches(1, batch, spec.Input.Len())
+		for _, name := range []string{"cpu", "vulkan"} {
+			b.Run(model+"/"+name, func(b *testing.B) {
+				backend := backends[name](b)
+				defer backend.Close()
+				m, err := nets.Build(spec, backend, batch, 1)
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-			step(0) // records the program and warms caches
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				step(i + 1)
-			}
-			b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+				defer m.Release()
+				step := func(i int) {
+					if _, err := m.TrainStep(images[0], labels[0], batch, uint32(i), 0.01); err != nil {
+						b.Fatal(err)
+					}
+				}
+				step(0) // records the program and warms caches
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					step(i + 1)
+				}
+				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
 
-			if vk, ok := backend.(*vulkan.Backend); ok && vk.Profile {
-				logProfile(b, m, batch)
-			}
-		})
+				if vk, ok := backend.(*vulkan.Backend); ok && vk.Profile {
+					logProfile(b, m, batch)
+				}
+			})
+		}
 	}
 }
 

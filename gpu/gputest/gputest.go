@@ -19,7 +19,7 @@ const RequireEnv = "VKCNN_REQUIRE_VULKAN"
 
 // Open opens a device for t and closes it at cleanup, then fails t if the
 // validation layer reported anything. The device is the one VKCNN_DEVICE
-// names, else the best one, whatever opts.DeviceIndex says. Tests run with validation
+// names, else the best one, whatever opts.DeviceIndex is. Tests run with validation
 // wherever the layer is installed; benchmarks run without it. Without a
 // Vulkan device the test is skipped, or fails when RequireEnv is set to 1.
 func Open(t testing.TB, opts gpu.Options) *gpu.Device {
