@@ -2,11 +2,11 @@
 """Write a fixture for vkcnn's TestMatchesPyTorch: a model's initial
 weights, a few batches, and what PyTorch computes from them.
 
-For each model without dropout (dropout masks come from different random
-sources in the two engines), PyTorch runs STEPS steps of SGD (momentum
+Dropout is off, because its masks come from different random sources in
+the two engines. For each model, PyTorch runs STEPS steps of SGD (momentum
 0.9, the model's weight decay, a constant learning rate) from weights
-drawn here, and the fixture records the weights, the batches, each step's
-mean loss and the final weights, as little-endian float32 files.
+drawn here. The fixture records the weights, the batches, each step's mean
+loss and the final weights, as little-endian float32 files.
 
 Usage: /usr/bin/python3 bench/pytorch_step_fixture.py OUTDIR
 then:  VKCNN_PYTORCH_FIXTURE=OUTDIR go test -run MatchesPyTorch ./nets/
