@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -250,5 +251,37 @@ func TestGemmBatchedWithOffsets(t *testing.T) {
 				t.Fatalf("batch %d C[%d][%d] = %v, want %v", bi, row, col, v, want)
 			}
 		}
+	}
+}
+
+// TestRunTimeout runs a product that takes far longer than its 1 ms
+// timeout, expects ErrTimeout, and checks that the device still works.
+func TestRunTimeout(t *testing.T) {
+	d := gputest.Open(t, gpu.Options{})
+	ks := kernels.New(d)
+	const n = 1024
+	a := upload(t, d, make([]float32, n*n))
+	c := upload(t, d, make([]float32, n*n))
+	rec, err := d.NewRecording(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	for i := 0; i < 4; i++ {
+		if err := ks.Gemm(rec, kernels.Gemm{M: n, N: n, K: n, Alpha: 1, A: a, B: a, C: c}); err != nil {
+			t.Fatal(err)
+		}
+		rec.Barrier()
+	}
+	if err := rec.End(); err != nil {
+		t.Fatal(err)
+	}
+
+	err = rec.Run(time.Millisecond)
+	if !errors.Is(err, gpu.ErrTimeout) {
+		t.Fatalf("Run with a 1 ms timeout: error %v, want ErrTimeout", err)
+	}
+	if err := rec.Run(time.Minute); err != nil {
+		t.Fatalf("Run after a timeout: %v", err)
 	}
 }
