@@ -1,7 +1,6 @@
 package vulkan
 
 import (
-	"github.com/vkcnn/vkcnn/gpu"
 	"github.com/vkcnn/vkcnn/layers"
 )
 
@@ -48,23 +47,10 @@ func (p *Program) BatchNormTrain(x, gamma, beta, y, runMean, runVar, saveMean, s
 		p.fail(op, shapeErr("x %v has %d value per channel: training needs more than one value per channel, so use a batch of at least 2", ts[0].shape, n*s))
 		return
 	}
-	p.bnStats(op, ts[0].buf, ts[4].buf, ts[5].buf, ts[6].buf, ts[7].buf, n, c, s, bp)
-	p.rowsSpec(op, "bn_apply", []uint32{64, 0}, 1, c, n, push(n, c, s, bp.Eps),
+	p.dispatch(op, "bn_stats", []uint32{bnGroupSize}, c, 1, 1, push(n, c, s, bp.Eps, bp.Momentum),
+		ts[0].buf, ts[4].buf, ts[5].buf, ts[6].buf, ts[7].buf)
+	p.dispatch(op, "bn_apply", []uint32{64, 0}, 1, c, n, push(n, c, s, bp.Eps),
 		ts[0].buf, ts[1].buf, ts[2].buf, ts[6].buf, ts[7].buf, ts[3].buf)
-}
-
-func (p *Program) bnStats(op string, x, runMean, runVar, saveMean, saveInvStd *gpu.Buffer, n, c, s int, bp layers.BatchNormParams) {
-	if p.err != nil {
-		return
-	}
-	k, err := p.b.ks.Kernel("bn_stats", 5, 20, bnGroupSize)
-	if err != nil {
-		p.fail(op, err)
-		return
-	}
-	p.rec.Dispatch(k, [3]int{c, 1, 1}, push(n, c, s, bp.Eps, bp.Momentum), x, runMean, runVar, saveMean, saveInvStd)
-	p.rec.Barrier()
-	p.mark(op + ":bn_stats")
 }
 
 // BatchNormEval records the output with the running statistics.
@@ -82,7 +68,7 @@ func (p *Program) BatchNormEval(x, gamma, beta, runMean, runVar, y layers.Tensor
 		p.fail(op, shapeErr("y %v, want the shape of x %v", ts[5].shape, ts[0].shape))
 		return
 	}
-	p.rowsSpec(op, "bn_apply", []uint32{64, 1}, 1, c, n, push(n, c, s, bp.Eps),
+	p.dispatch(op, "bn_apply", []uint32{64, 1}, 1, c, n, push(n, c, s, bp.Eps),
 		ts[0].buf, ts[1].buf, ts[2].buf, ts[3].buf, ts[4].buf, ts[5].buf)
 }
 
@@ -101,17 +87,8 @@ func (p *Program) BatchNormBackward(x, gamma, dy, saveMean, saveInvStd, dx, dgam
 		p.fail(op, shapeErr("dy %v and dx %v, want the shape of x %v", ts[2].shape, ts[5].shape, ts[0].shape))
 		return
 	}
-	if p.err != nil {
-		return
-	}
-	k, err := p.b.ks.Kernel("bn_backward_reduce", 6, 12, bnGroupSize)
-	if err != nil {
-		p.fail(op, err)
-		return
-	}
-	p.rec.Dispatch(k, [3]int{c, 1, 1}, push(n, c, s), ts[0].buf, ts[2].buf, ts[3].buf, ts[4].buf, ts[6].buf, ts[7].buf)
-	p.rec.Barrier()
-	p.mark(op + ":bn_backward_reduce")
+	p.dispatch(op, "bn_backward_reduce", []uint32{bnGroupSize}, c, 1, 1, push(n, c, s),
+		ts[0].buf, ts[2].buf, ts[3].buf, ts[4].buf, ts[6].buf, ts[7].buf)
 	p.rows(op, "bn_backward_apply", 64, 1, c, n, push(n, c, s),
 		ts[0].buf, ts[2].buf, ts[1].buf, ts[3].buf, ts[4].buf, ts[6].buf, ts[7].buf, ts[5].buf)
 }

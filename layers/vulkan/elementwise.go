@@ -85,13 +85,6 @@ func (p *Program) SoftmaxCrossEntropy(logits, labels, dlogits, stats layers.Tens
 		p.fail(op, err)
 		return
 	}
-	kernel, err := p.b.ks.Kernel("softmax_xent", 4, 8, 64)
-	if err != nil {
-		p.fail(op, err)
-		return
-	}
-	p.rec.Dispatch(kernel, [3]int{(n + 63) / 64, 1, 1}, push(n, k), ts[0].buf, ts[1].buf, ts[2].buf, rows)
-	p.rec.Barrier()
-	p.mark(op + ":softmax_xent")
+	p.dispatch(op, "softmax_xent", []uint32{64}, (n+63)/64, 1, 1, push(n, k), ts[0].buf, ts[1].buf, ts[2].buf, rows)
 	p.channelSum(op, rows, ts[3].buf, n, 2, 1, 2)
 }

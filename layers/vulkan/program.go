@@ -119,17 +119,10 @@ func push(values ...any) []byte {
 
 // grid records a grid-stride shader over n elements, then a barrier.
 func (p *Program) grid(op, shader string, n int, pc []byte, bufs ...*gpu.Buffer) {
-	if p.err != nil || n == 0 {
+	if n == 0 {
 		return
 	}
-	k, err := p.b.ks.Kernel(shader, len(bufs), len(pc), kernels.GroupSize)
-	if err != nil {
-		p.fail(op, err)
-		return
-	}
-	p.rec.Dispatch(k, [3]int{kernels.GridGroups(n), 1, 1}, pc, bufs...)
-	p.rec.Barrier()
-	p.mark(op + ":" + shader)
+	p.dispatch(op, shader, []uint32{kernels.GroupSize}, kernels.GridGroups(n), 1, 1, pc, bufs...)
 }
 
 // imageGroupSize is the workgroup width of shaders dispatched over image
@@ -139,18 +132,14 @@ const imageGroupSize = 32
 // rows records a shader dispatched as x by y by z workgroups of width
 // invocations, where the shader loops over the elements of its workgroup.
 func (p *Program) rows(op, shader string, width, x, y, z int, pc []byte, bufs ...*gpu.Buffer) {
-	p.rowsSpec(op, shader, []uint32{uint32(width)}, x, y, z, pc, bufs...)
+	p.dispatch(op, shader, []uint32{uint32(width)}, x, y, z, pc, bufs...)
 }
 
-// rowsSpec is rows with the shader's specialization constants given in
-// full, the workgroup width first.
-func (p *Program) rowsSpec(op, shader string, spec []uint32, x, y, z int, pc []byte, bufs ...*gpu.Buffer) {
+// dispatch records x by y by z workgroups of a shader built with the given
+// specialization constants (the workgroup size first), then a barrier.
+// Counts outside the device's limits fail the recording in gpu.Recording.
+func (p *Program) dispatch(op, shader string, spec []uint32, x, y, z int, pc []byte, bufs ...*gpu.Buffer) {
 	if p.err != nil || x == 0 || y == 0 || z == 0 {
-		return
-	}
-	limits := p.b.dev.Info().MaxWorkgroupCount
-	if uint32(y) > limits[1] || uint32(z) > limits[2] {
-		p.fail(op, fmt.Errorf("%s: %d x %d workgroups exceed the device limit %d x %d", shader, y, z, limits[1], limits[2]))
 		return
 	}
 	k, err := p.b.ks.Kernel(shader, len(bufs), len(pc), spec...)
@@ -182,17 +171,7 @@ const channelSumGroup = 64
 
 // channelSum records dst[o] = sum over n < N, s < S of src[n*strideN + o*S + s].
 func (p *Program) channelSum(op string, src, dst *gpu.Buffer, n, o, s, strideN int) {
-	if p.err != nil {
-		return
-	}
-	k, err := p.b.ks.Kernel("channel_sum", 2, 16, channelSumGroup)
-	if err != nil {
-		p.fail(op, err)
-		return
-	}
-	p.rec.Dispatch(k, [3]int{o, 1, 1}, push(n, o, s, strideN), src, dst)
-	p.rec.Barrier()
-	p.mark(op + ":channel_sum")
+	p.dispatch(op, "channel_sum", []uint32{channelSumGroup}, o, 1, 1, push(n, o, s, strideN), src, dst)
 }
 
 // End finishes recording.
