@@ -47,7 +47,7 @@ func TestDropoutHashInputsMatter(t *testing.T) {
 func TestOutputSizes(t *testing.T) {
 	cases := []struct {
 		got, want int
-		what      string
+		geometry  string
 	}{
 		{ConvOutput(28, ConvParams{Kernel: 3, Stride: 1}), 26, "28 conv 3"},
 		{ConvOutput(32, ConvParams{Kernel: 3, Stride: 1, Pad: 1}), 32, "32 conv 3 pad 1"},
@@ -58,7 +58,7 @@ func TestOutputSizes(t *testing.T) {
 	}
 	for _, c := range cases {
 		if c.got != c.want {
-			t.Errorf("%s: output size %d, want %d", c.what, c.got, c.want)
+			t.Errorf("%s: output size %d, want %d", c.geometry, c.got, c.want)
 		}
 	}
 }

@@ -189,12 +189,14 @@ type StepResult struct {
 // run uploads a batch, runs its program and reads back the statistics.
 func (m *Model) run(images, labels []float32, n int, train bool, state layers.StepState) (StepResult, error) {
 	if n < 1 || n > m.batch {
-		return StepResult{}, fmt.Errorf("nets: batch of %d samples, model built for 1 to %d", n, m.batch)
+		return StepResult{}, fmt.Errorf("nets: invalid batch of %d samples: the model was built for 1 to %d", n, m.batch)
 	}
 	p, err := m.Program(n, train)
 	if err != nil {
 		return StepResult{}, err
 	}
+
+	// n is within the tensors' batch, so these views cannot fail.
 	x, _ := m.Backend.View(m.input, append(layers.Shape{n}, m.Spec.Input...))
 	if err := m.Backend.Upload(x, images); err != nil {
 		return StepResult{}, err
@@ -203,6 +205,7 @@ func (m *Model) run(images, labels []float32, n int, train bool, state layers.St
 	if err := m.Backend.Upload(l, labels); err != nil {
 		return StepResult{}, err
 	}
+
 	if err := p.Run(state); err != nil {
 		return StepResult{}, err
 	}
@@ -213,6 +216,7 @@ func (m *Model) run(images, labels []float32, n int, train bool, state layers.St
 			}
 		}
 	}
+
 	stats := make([]float32, 2)
 	if err := m.Backend.Download(m.stats, stats); err != nil {
 		return StepResult{}, err
