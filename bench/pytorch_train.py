@@ -1,98 +1,53 @@
 #!/usr/bin/env python3
-"""Train an MNIST model of vkcnn's contract in PyTorch, for side-by-side
-accuracy and throughput checks against vkcnn at equal settings.
+"""Train one of vkcnn's six models in PyTorch, for side-by-side accuracy and
+throughput checks against vkcnn at equal settings.
 
-It follows the same contract as vkcnn's nets package. The architectures
-are flat nn.Sequential models with PyTorch's default initialization. SGD
-uses momentum 0.9, and cosine annealing takes the learning rate per step
-to 0 over the whole run. Batches hold 64 images, drawn in a fresh order
-each epoch, and MNIST pixels are normalized with mean 0.1307 and std 0.3081.
+It follows the same contract as vkcnn's nets package (see vkcnn_models.py):
+flat nn.Sequential models with PyTorch's default initialization, SGD with
+momentum 0.9 and the model's learning rate and weight decay, cosine
+annealing per step to 0 over the whole run, batches of 64 drawn in a fresh
+order each epoch, and for CIFAR-10 the pad-4 random crop and horizontal
+flip augmentation (pad with zeros after normalization).
 
-Usage: bench/pytorch_train.py --model mnist-simple --epochs 1 --seed 1 --data DIR
-DIR (default $VKCNN_DATA) contains mnist/ with the four IDX files, gzip or plain.
-Uses Debian's python3-torch (1.13) on the CPU; run it with /usr/bin/python3.
+Usage: /usr/bin/python3 bench/pytorch_train.py --model mnist-simple --epochs 1 --seed 1 --data DIR
+DIR (default $VKCNN_DATA) holds mnist/, fashion-mnist/ and cifar-10-batches-bin/.
+Uses Debian's python3-torch (1.13) on the CPU.
 """
 
 import argparse
-import gzip
 import math
 import os
-import struct
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+import vkcnn_models
 
 
-def read_idx(path):
-    """Read an IDX file (gzip or plain) into a numpy array."""
-    if not os.path.exists(path) and path.endswith(".gz"):
-        path = path[:-3]
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 0x08:
-        sys.exit(f"{path}: not an unsigned-byte IDX file")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data[4 + 4 * ndim:], dtype=np.uint8).reshape(dims)
-
-
-def load_mnist(folder, train):
-    prefix = "train" if train else "t10k"
-    images = read_idx(os.path.join(folder, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(folder, f"{prefix}-labels-idx1-ubyte.gz"))
-    x = torch.from_numpy(images.astype(np.float32) / 255.0)
-    x = ((x - MNIST_MEAN) / MNIST_STD).unsqueeze(1)
-    return x, torch.from_numpy(labels.astype(np.int64))
-
-
-def mnist_model(name):
-    if name == "mnist-simple":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
-            nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
-    if name == "mnist-blocks":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Flatten(),
-            nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
-    if name == "mnist-bn":
-        return nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
-            nn.Conv2d(64, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(3136, 256), nn.BatchNorm1d(256), nn.ReLU(),
-            nn.Dropout(0.4), nn.Linear(256, 10))
-    sys.exit(f"unknown model {name}: want mnist-simple, mnist-blocks or mnist-bn")
-
-
-def evaluate(model, x, y, batch):
-    model.eval()
-    loss, correct = 0.0, 0
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            logits = model(x[i:i + batch])
-            loss += nn.functional.cross_entropy(logits, y[i:i + batch], reduction="sum").item()
-            correct += (logits.argmax(1) == y[i:i + batch]).sum().item()
-    return loss / len(x), correct / len(x)
+def crop_flip(x):
+    """Pad each image by 4 zeros, take a random 32x32 crop and flip half of them horizontally."""
+    n = x.shape[0]
+    padded = nn.functional.pad(x, (4, 4, 4, 4))
+    out = torch.empty_like(x)
+    dy = torch.randint(0, 9, (n,))
+    dx = torch.randint(0, 9, (n,))
+    flip = torch.rand(n) < 0.5
+    for i in range(n):
+        img = padded[i, :, dy[i]:dy[i] + 32, dx[i]:dx[i] + 32]
+        out[i] = img.flip(2) if flip[i] else img
+    return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="mnist-simple")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--model", default="mnist-simple", choices=list(vkcnn_models.SETTINGS))
+    parser.add_argument("--epochs", type=int, default=0, help="0 means the model's default")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--limit", type=int, default=0, help="train on the first N images; 0 means all")
+    parser.add_argument("--no-augment", action="store_true", help="turn CIFAR-10 augmentation off")
     parser.add_argument("--data", default=os.environ.get("VKCNN_DATA", ""))
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="intra-op threads (default: every CPU)")
     args = parser.parse_args()
@@ -101,31 +56,37 @@ def main():
         sys.exit("no data directory: pass --data or set VKCNN_DATA")
 
     torch.manual_seed(args.seed)
-    folder = os.path.join(args.data, "mnist")
-    x_train, y_train = load_mnist(folder, True)
-    x_test, y_test = load_mnist(folder, False)
+    dataset, lr, weight_decay, default_epochs = vkcnn_models.SETTINGS[args.model]
+    epochs = args.epochs or default_epochs
+    x_train, y_train = vkcnn_models.load(args.data, dataset, train=True)
+    x_test, y_test = vkcnn_models.load(args.data, dataset, train=False)
+    if args.limit:
+        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    augment = dataset == "cifar10" and not args.no_augment
 
-    model = mnist_model(args.model)
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=0)
+    model = vkcnn_models.build(args.model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
     steps_per_epoch = math.ceil(len(x_train) / args.batch)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps_per_epoch * args.epochs, eta_min=0)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps_per_epoch * epochs, eta_min=0)
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, model {args.model}, seed {args.seed}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, model {args.model}, seed {args.seed}, "
+          f"{epochs} epochs, {len(x_train)} training images, augmentation {'crop-flip' if augment else 'none'}")
     print(f"{'epoch':>5}  {'train loss':>10}  {'test loss':>10}  {'test acc':>9}  {'train img/s':>11}")
-    for epoch in range(args.epochs):
+    for epoch in range(epochs):
         model.train()
         order = torch.randperm(len(x_train))
         start, loss_sum = time.time(), 0.0
         for i in range(0, len(x_train), args.batch):
             idx = order[i:i + args.batch]
+            x = crop_flip(x_train[idx]) if augment else x_train[idx]
             optimizer.zero_grad()
-            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
+            loss = nn.functional.cross_entropy(model(x), y_train[idx])
             loss.backward()
             optimizer.step()
             scheduler.step()
             loss_sum += loss.item() * len(idx)
         seconds = time.time() - start
-        test_loss, test_acc = evaluate(model, x_test, y_test, args.batch)
+        test_loss, test_acc = vkcnn_models.evaluate(model, x_test, y_test, args.batch)
         print(f"{epoch + 1:>5}  {loss_sum / len(x_train):>10.4f}  {test_loss:>10.4f}  {100 * test_acc:>8.2f}%  {len(x_train) / seconds:>11.1f}",
               flush=True)
 

@@ -78,6 +78,8 @@ func LoadCIFAR10(dir string, train bool) (*Dataset, error) {
 		Labels:  make([]uint8, 0, count),
 		Classes: CIFAR10Classes,
 		Stats:   CIFAR10Stats(),
+
+		ClassNames: CIFAR10ClassNames[:],
 	}
 	for _, path := range paths {
 		raw, err := os.ReadFile(path)
@@ -117,15 +119,16 @@ func ReadCIFAR(r io.Reader, name string) (*Dataset, error) {
 		return nil, err
 	}
 	ds := &Dataset{
-		Name:    name,
-		N:       count,
-		C:       CIFAR10Channels,
-		H:       CIFAR10Height,
-		W:       CIFAR10Width,
-		Pixels:  pixels,
-		Labels:  labels,
-		Classes: CIFAR10Classes,
-		Stats:   CIFAR10Stats(),
+		Name:       name,
+		N:          count,
+		C:          CIFAR10Channels,
+		H:          CIFAR10Height,
+		W:          CIFAR10Width,
+		Pixels:     pixels,
+		Labels:     labels,
+		Classes:    CIFAR10Classes,
+		ClassNames: CIFAR10ClassNames[:],
+		Stats:      CIFAR10Stats(),
 	}
 	return ds, nil
 }

@@ -19,6 +19,9 @@ type Dataset struct {
 	// Classes is the number of classes.
 	Classes int
 
+	// ClassNames names each class by label, for reports; nil means the labels' digits.
+	ClassNames []string
+
 	// Stats are the per-channel mean and standard deviation that the Loader normalizes with.
 	Stats ChannelStats
 

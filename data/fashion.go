@@ -31,6 +31,8 @@ func LoadFashionMNIST(dir string, train bool) (*Dataset, error) {
 		folders: fashionMNISTFolders(dir),
 		subdir:  FashionMNISTSubdir,
 		stats:   FashionMNISTStats(),
+
+		classNames: FashionMNISTClassNames[:],
 	}
 	return set.load(train)
 }

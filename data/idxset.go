@@ -29,6 +29,9 @@ type idxSet struct {
 	subdir string
 
 	stats ChannelStats
+
+	// classNames name the labels; nil for digits.
+	classNames []string
 }
 
 // load reads the training set (train true) or the test set.
@@ -62,15 +65,16 @@ func (s idxSet) load(train bool) (*Dataset, error) {
 	}
 
 	ds := &Dataset{
-		Name:    setName,
-		N:       count,
-		C:       1,
-		H:       MNISTHeight,
-		W:       MNISTWidth,
-		Pixels:  images.Data,
-		Labels:  labels.Data,
-		Classes: MNISTClasses,
-		Stats:   s.stats,
+		Name:       setName,
+		N:          count,
+		C:          1,
+		H:          MNISTHeight,
+		W:          MNISTWidth,
+		Pixels:     images.Data,
+		Labels:     labels.Data,
+		Classes:    MNISTClasses,
+		ClassNames: s.classNames,
+		Stats:      s.stats,
 	}
 	return ds, nil
 }

@@ -22,8 +22,9 @@ type Model struct {
 	dlogits layers.Tensor // [batch, classes]
 	stats   layers.Tensor // [2]: loss sum and correct count
 
-	train map[int]layers.Program
-	eval  map[int]layers.Program
+	train  map[int]layers.Program
+	eval   map[int]layers.Program
+	logits map[int]layers.Tensor // the last layer's output in each evaluation program
 }
 
 // Build sets the layers of spec up on backend for batches of up to batch
@@ -36,7 +37,7 @@ func Build(spec Spec, backend layers.Backend, batch int, seed uint64) (*Model, e
 		return nil, fmt.Errorf("nets: invalid batch size %d", batch)
 	}
 	m := &Model{Spec: spec, Backend: backend, Layers: spec.NewLayers(), batch: batch,
-		train: map[int]layers.Program{}, eval: map[int]layers.Program{}}
+		train: map[int]layers.Program{}, eval: map[int]layers.Program{}, logits: map[int]layers.Tensor{}}
 
 	shape := append(layers.Shape{batch}, spec.Input...)
 	var err error
@@ -126,7 +127,14 @@ func (m *Model) record(n int, train bool) (layers.Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	section, _ := p.(interface{ Section(string) })
+	label := func(name string) {
+		if section != nil {
+			section.Section(name)
+		}
+	}
 	for _, l := range m.Layers {
+		label(l.Kind())
 		if x, err = l.Forward(p, x, train); err != nil {
 			return nil, err
 		}
@@ -139,15 +147,21 @@ func (m *Model) record(n int, train bool) (layers.Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	label("CrossEntropyLoss")
 	p.SoftmaxCrossEntropy(x, labels, dlogits, m.stats)
+	if !train {
+		m.logits[n] = x
+	}
 
 	if train {
 		dy := dlogits
 		for i := len(m.Layers) - 1; i >= 0; i-- {
+			label(m.Layers[i].Kind())
 			if dy, err = m.Layers[i].Backward(p, dy, i > 0); err != nil {
 				return nil, err
 			}
 		}
+		label("SGD")
 		sgd := layers.SGDParams{Momentum: m.Spec.Momentum, WeightDecay: m.Spec.WeightDecay}
 		for _, param := range m.Params {
 			p.SGD(param.Value, param.Grad, param.Momentum, sgd)
@@ -186,8 +200,9 @@ type StepResult struct {
 	N       int
 }
 
-// run uploads a batch, runs its program and reads back the statistics.
-func (m *Model) run(images, labels []float32, n int, train bool, state layers.StepState) (StepResult, error) {
+// run uploads a batch, runs its program and reads back the statistics,
+// and in evaluation the logits when logits is not nil.
+func (m *Model) run(images, labels []float32, n int, train bool, state layers.StepState, logits []float32) (StepResult, error) {
 	if n < 1 || n > m.batch {
 		return StepResult{}, fmt.Errorf("nets: invalid batch of %d samples: the model was built for 1 to %d", n, m.batch)
 	}
@@ -221,17 +236,32 @@ func (m *Model) run(images, labels []float32, n int, train bool, state layers.St
 	if err := m.Backend.Download(m.stats, stats); err != nil {
 		return StepResult{}, err
 	}
+	if logits != nil && !train {
+		if len(logits) != n*m.Spec.Classes {
+			return StepResult{}, fmt.Errorf("nets: logits buffer of %d values for %d samples of %d classes", len(logits), n, m.Spec.Classes)
+		}
+		if err := m.Backend.Download(m.logits[n], logits); err != nil {
+			return StepResult{}, err
+		}
+	}
 	return StepResult{LossSum: float64(stats[0]), Correct: int(stats[1]), N: n}, nil
 }
 
 // TrainStep runs forward, loss, backward and SGD on one batch.
 func (m *Model) TrainStep(images, labels []float32, n int, step uint32, lr float32) (StepResult, error) {
-	return m.run(images, labels, n, true, layers.StepState{Step: step, LR: lr})
+	return m.run(images, labels, n, true, layers.StepState{Step: step, LR: lr}, nil)
 }
 
 // EvalStep runs forward and loss on one batch, in evaluation mode.
 func (m *Model) EvalStep(images, labels []float32, n int) (StepResult, error) {
-	return m.run(images, labels, n, false, layers.StepState{})
+	return m.run(images, labels, n, false, layers.StepState{}, nil)
+}
+
+// EvalLogits is EvalStep that also reads the logits back into logits,
+// n rows of Spec.Classes values. Labels only affect the loss, so a caller
+// without labels may pass zeros.
+func (m *Model) EvalLogits(images, labels []float32, n int, logits []float32) (StepResult, error) {
+	return m.run(images, labels, n, false, layers.StepState{}, logits)
 }
 
 // Release frees the recorded programs.
@@ -242,7 +272,7 @@ func (m *Model) Release() {
 	for _, p := range m.eval {
 		p.Release()
 	}
-	m.train, m.eval = map[int]layers.Program{}, map[int]layers.Program{}
+	m.train, m.eval, m.logits = map[int]layers.Program{}, map[int]layers.Program{}, map[int]layers.Tensor{}
 }
 
 // CosineLR returns the learning rate of step t of total, annealed from

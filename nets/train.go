@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/vkcnn/vkcnn/data"
+	"github.com/vkcnn/vkcnn/nets/report"
 )
 
 // TrainConfig sets one training run.
@@ -15,6 +17,12 @@ type TrainConfig struct {
 	Batch  int
 	Seed   uint64
 	Limit  int // train on the first Limit images; 0 means all
+
+	// StartEpoch is the number of epochs already done, for a resumed run:
+	// training starts at epoch StartEpoch+1 with the step numbers, data
+	// order, dropout masks and learning rates that an uninterrupted run
+	// would use there.
+	StartEpoch int
 
 	// Augment replaces the training set's default augmentation when set;
 	// NoAugment turns augmentation off (see data.LoaderOptions).
@@ -36,6 +44,8 @@ type Progress struct {
 // EpochResult summarizes one epoch of training and the test that follows.
 type EpochResult struct {
 	Epoch        int // 1-based
+	Step         int // training steps done since the start of the run, resumed runs included
+	TotalSteps   int // steps of the whole run, the cosine schedule's length
 	TrainLoss    float64
 	TrainAcc     float64
 	TestLoss     float64
@@ -44,13 +54,23 @@ type EpochResult struct {
 	TrainSeconds float64
 	ImagesPerSec float64
 	Elapsed      time.Duration // since the start of training
+	Test         EvalResult    // the whole test, TestLoss and TestAcc included
+}
+
+// EvalResult is a test of a model on a whole dataset.
+type EvalResult struct {
+	Loss, Accuracy float64
+	Confusion      *report.Confusion
 }
 
 // Train runs cfg.Epochs epochs of SGD on train with the cosine schedule
 // over every step of the run, tests on the whole test set after each
-// epoch, and calls onEpoch with the results. A loss that is NaN or
-// infinite stops training with an error naming the model, epoch and step.
-func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainConfig, onEpoch func(EpochResult)) error {
+// epoch, and calls onEpoch with the results; an error from onEpoch stops
+// training and is returned. A loss that is NaN or infinite stops training
+// with an error naming the model, epoch and step. A cancelled ctx stops
+// training between steps with ctx's error; the epoch it interrupts is not
+// reported.
+func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainConfig, onEpoch func(EpochResult) error) error {
 	loader, err := data.NewLoader(train, data.LoaderOptions{
 		BatchSize: cfg.Batch, Seed: cfg.Seed, Shuffle: true, Limit: cfg.Limit, Prefetch: data.DefaultPrefetch,
 		Augment: cfg.Augment, NoAugment: cfg.NoAugment,
@@ -60,10 +80,13 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 	}
 	stepsPerEpoch := loader.NumBatches()
 	totalSteps := stepsPerEpoch * cfg.Epochs
+	if cfg.StartEpoch < 0 || cfg.StartEpoch > cfg.Epochs {
+		return fmt.Errorf("nets: %s: start epoch %d outside the run's %d epochs", m.Spec.Name, cfg.StartEpoch, cfg.Epochs)
+	}
 	start := time.Now()
 	labels := make([]float32, cfg.Batch)
 
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+	for epoch := cfg.StartEpoch; epoch < cfg.Epochs; epoch++ {
 		epochStart := time.Now()
 		var lossSum float64
 		var correct, seen int
@@ -103,30 +126,38 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 		}
 		trainSeconds := time.Since(epochStart).Seconds()
 
-		testLoss, testAcc, err := Evaluate(ctx, m, test, cfg.Batch)
+		res, err := Evaluate(ctx, m, test, cfg.Batch)
 		if err != nil {
 			return err
 		}
-		onEpoch(EpochResult{
-			Epoch: epoch + 1, TrainLoss: lossSum / float64(seen), TrainAcc: float64(correct) / float64(seen),
-			TestLoss: testLoss, TestAcc: testAcc, TrainImages: seen, TrainSeconds: trainSeconds,
-			ImagesPerSec: float64(seen) / trainSeconds, Elapsed: time.Since(start),
+		err = onEpoch(EpochResult{
+			Epoch: epoch + 1, Step: (epoch + 1) * stepsPerEpoch, TotalSteps: totalSteps,
+			TrainLoss: lossSum / float64(seen), TrainAcc: float64(correct) / float64(seen),
+			TestLoss: res.Loss, TestAcc: res.Accuracy, TrainImages: seen, TrainSeconds: trainSeconds,
+			ImagesPerSec: float64(seen) / trainSeconds, Elapsed: time.Since(start), Test: res,
 		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // Evaluate runs the whole dataset through the model in evaluation mode, in
-// order, and returns the mean loss and the accuracy.
-func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (loss, acc float64, err error) {
+// order, and returns the mean loss, the accuracy and the confusion matrix.
+// A prediction is the first class of largest logit, as torch.argmax picks.
+func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (EvalResult, error) {
 	loader, err := data.NewLoader(ds, data.LoaderOptions{BatchSize: batchSize, Prefetch: data.DefaultPrefetch, NoAugment: true})
 	if err != nil {
-		return 0, 0, err
+		return EvalResult{}, err
 	}
 	it := loader.Epoch(ctx, 0)
 	defer it.Close()
 
+	classes := m.Spec.Classes
+	confusion := report.NewConfusion(ClassNames(ds))
 	labels := make([]float32, batchSize)
+	logits := make([]float32, batchSize*classes)
 	var lossSum float64
 	var correct, seen int
 	for it.Next() {
@@ -134,19 +165,48 @@ func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (l
 		for j, l := range batch.Labels[:batch.N] {
 			labels[j] = float32(l)
 		}
-		r, err := m.EvalStep(batch.Images[:batch.N*m.Spec.Input.Len()], labels[:batch.N], batch.N)
+		r, err := m.EvalLogits(batch.Images[:batch.N*m.Spec.Input.Len()], labels[:batch.N], batch.N, logits[:batch.N*classes])
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s: evaluation: %w", m.Spec.Name, err)
+			return EvalResult{}, fmt.Errorf("%s: evaluation: %w", m.Spec.Name, err)
+		}
+		for j := range batch.N {
+			if err := confusion.Add(int(batch.Labels[j]), argmax(logits[j*classes:(j+1)*classes])); err != nil {
+				return EvalResult{}, fmt.Errorf("%s: evaluation: %w", m.Spec.Name, err)
+			}
 		}
 		lossSum += r.LossSum
 		correct += r.Correct
 		seen += r.N
 	}
 	if err := it.Err(); err != nil {
-		return 0, 0, err
+		return EvalResult{}, err
 	}
 	if seen == 0 {
-		return 0, 0, fmt.Errorf("%s: evaluation on an empty dataset", m.Spec.Name)
+		return EvalResult{}, fmt.Errorf("%s: evaluation on an empty dataset", m.Spec.Name)
 	}
-	return lossSum / float64(seen), float64(correct) / float64(seen), nil
+	return EvalResult{Loss: lossSum / float64(seen), Accuracy: float64(correct) / float64(seen), Confusion: confusion}, nil
+}
+
+// argmax returns the index of the first largest value.
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// ClassNames returns the names of ds's classes by label: its own, or the
+// label digits when it names none.
+func ClassNames(ds *data.Dataset) []string {
+	if len(ds.ClassNames) == ds.Classes {
+		return ds.ClassNames
+	}
+	names := make([]string, ds.Classes)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
 }

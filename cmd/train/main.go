@@ -7,10 +7,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/vkcnn/vkcnn/data"
 	"github.com/vkcnn/vkcnn/gpu"
@@ -19,9 +20,6 @@ import (
 	"github.com/vkcnn/vkcnn/layers/vulkan"
 	"github.com/vkcnn/vkcnn/nets"
 )
-
-// progressInterval is how often a line of progress is printed during an epoch.
-const progressInterval = 15 * time.Second
 
 type options struct {
 	backend    string
@@ -37,6 +35,13 @@ type options struct {
 	augment    bool
 	affine     bool
 	download   bool
+	out        string
+	retrain    bool
+	report     string
+
+	// skipEnsure skips the download and checksum step, for tests whose
+	// small data files cannot match the real files' checksums.
+	skipEnsure bool
 }
 
 func main() {
@@ -54,16 +59,32 @@ func main() {
 	flag.BoolVar(&o.download, "download", true, "download missing dataset files into the data directory, verified by SHA-256")
 	flag.IntVar(&o.device, "device", -1, "Vulkan device index as go run ./cmd/vkinfo lists them; -1 means $VKCNN_DEVICE, else the best device")
 	flag.BoolVar(&o.validation, "validation", false, "enable the Khronos validation layer (slow; for debugging shaders)")
+	flag.StringVar(&o.out, "out", "weights", "directory of the weights files (<model>.safetensors) and time_log.txt")
+	flag.BoolVar(&o.retrain, "retrain", false, "train from scratch even when the weights file holds a finished or unfinished run, replacing it")
+	flag.StringVar(&o.report, "report", "", "directory to write each model's training curves and confusion matrix (PNG) and a JSON summary into")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage: train [flags]\n\nTrains the chosen models, testing each on the whole test set after every epoch.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), `Usage: train [flags]
+
+Trains the chosen models, testing each on the whole test set after every
+epoch and saving its weights to -out after every epoch. A model whose
+weights file holds the whole requested run is only tested; one that holds
+fewer epochs of the same run resumes where it stopped (Ctrl-C stops a run
+cleanly, keeping the last finished epoch). Each trained model appends a
+line to time_log.txt in -out.
+
+`)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, o, flag.Args()); err != nil {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, o, flag.Args(), os.Stdout, log); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
+		if errors.Is(err, nets.ErrInterrupted) {
+			os.Exit(130) // the shell's status for a command stopped by Ctrl-C
+		}
 		os.Exit(1)
 	}
 }
@@ -84,13 +105,18 @@ func (o options) check(args []string) error {
 	if o.dataset != "" && o.dataset != "fashion-mnist" && o.dataset != "mnist" {
 		return fmt.Errorf("invalid -dataset %q: want fashion-mnist (or mnist, the default for MNIST models)", o.dataset)
 	}
+	if o.out == "" {
+		return fmt.Errorf("invalid -out \"\": name the directory for the weights files (default weights)")
+	}
 	if o.device < -1 {
 		return fmt.Errorf("invalid -device %d: must be a device index, or -1 to choose automatically", o.device)
 	}
 	return nil
 }
 
-func run(ctx context.Context, o options, args []string) error {
+// run trains or tests each chosen model, writing results to w and log
+// lines to log.
+func run(ctx context.Context, o options, args []string, w io.Writer, log *slog.Logger) error {
 	if err := o.check(args); err != nil {
 		return err
 	}
@@ -119,8 +145,10 @@ func run(ctx context.Context, o options, args []string) error {
 		if _, ok := datasets[name]; ok {
 			continue
 		}
-		if err := data.Ensure(ctx, dir, name, data.EnsureOptions{Offline: !o.download}); err != nil {
-			return err
+		if !o.skipEnsure {
+			if err := data.Ensure(ctx, dir, name, data.EnsureOptions{Offline: !o.download}); err != nil {
+				return err
+			}
 		}
 		train, test, err := loadDataset(name, dir)
 		if err != nil {
@@ -134,11 +162,11 @@ func run(ctx context.Context, o options, args []string) error {
 		return err
 	}
 	defer backend.Close()
-	fmt.Printf("backend %s on %s\n", backend.Name(), backend.Device())
+	fmt.Fprintf(w, "backend %s on %s\n", backend.Name(), backend.Device())
 
 	for _, spec := range specs {
 		sets := datasets[o.datasetOf(spec)]
-		if err := trainModel(ctx, backend, spec, sets[0], sets[1], o); err != nil {
+		if err := runModel(ctx, backend, spec, sets[0], sets[1], o, w, log); err != nil {
 			return err
 		}
 	}
@@ -187,50 +215,4 @@ func openBackend(o options) (layers.Backend, error) {
 		return b, err
 	}
 	return nil, fmt.Errorf("invalid -backend %q: want vulkan or cpu", o.backend)
-}
-
-func trainModel(ctx context.Context, backend layers.Backend, spec nets.Spec, train, test *data.Dataset, o options) error {
-	epochs := o.epochs
-	if epochs == 0 {
-		epochs = spec.Epochs
-	}
-	model, err := nets.Build(spec, backend, o.batch, o.seed)
-	if err != nil {
-		return err
-	}
-	defer model.Release()
-
-	images := train.N
-	if o.limit > 0 {
-		images = min(o.limit, train.N)
-	}
-	fmt.Printf("%s: %s\n", spec.Name, spec.Architecture)
-	fmt.Printf("%s: %d parameters; epochs: %d; training images: %d; test images: %d; batch %d; seed %d\n",
-		spec.Name, model.ParameterCount(), epochs, images, test.N, o.batch, o.seed)
-	fmt.Printf("%5s  %10s  %9s  %10s  %9s  %11s  %8s\n",
-		"epoch", "train loss", "train acc", "test loss", "test acc", "train img/s", "elapsed")
-
-	lastProgress := time.Now()
-	cfg := nets.TrainConfig{
-		Epochs: epochs, Batch: o.batch, Seed: o.seed, Limit: o.limit,
-		Progress: func(p nets.Progress) {
-			if time.Since(lastProgress) < progressInterval || p.Step == p.Steps {
-				return
-			}
-			lastProgress = time.Now()
-			left := time.Duration(float64(p.Steps-p.Step) * float64(o.batch) / p.ImagesPerSec * float64(time.Second))
-			fmt.Printf("  epoch %d/%d  step %d/%d  loss %.4f  %.1f img/s  about %s left in this epoch\n",
-				p.Epoch, p.Epochs, p.Step, p.Steps, p.MeanLoss, p.ImagesPerSec, left.Round(time.Second))
-		},
-	}
-	switch {
-	case spec.Dataset == "cifar10":
-		cfg.NoAugment = !o.augment
-	case o.affine:
-		cfg.Augment = data.MNISTAffine()
-	}
-	return nets.Train(ctx, model, train, test, cfg, func(r nets.EpochResult) {
-		fmt.Printf("%5d  %10.4f  %8.2f%%  %10.4f  %8.2f%%  %11.1f  %8s\n",
-			r.Epoch, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, r.ImagesPerSec, r.Elapsed.Round(time.Second))
-	})
 }

@@ -26,6 +26,11 @@ type Program struct {
 	err     error
 	profile bool
 
+	// section is the label of the operations recorded now (a layer type,
+	// set by Section), and sections the label of each timestamp.
+	section  string
+	sections []string
+
 	// columns maps convolution inputs to the im2col matrices that this
 	// program's Conv2D calls wrote, for Conv2DBackwardFilter to reuse.
 	columns map[columnKey]*gpu.Buffer
@@ -44,21 +49,28 @@ func (b *Backend) NewProgram() (layers.Program, error) {
 	p := &Program{b: b, rec: rec, profile: b.Profile, columns: map[columnKey]*gpu.Buffer{}}
 	if p.profile {
 		p.rec.Timestamp("start")
+		p.sections = append(p.sections, "")
 	}
 	return p, nil
 }
+
+// Section labels the operations recorded after it, such as the layer
+// type that records them, for Profile.
+func (p *Program) Section(name string) { p.section = name }
 
 // mark ends a dispatch: a timestamp labelled op when profiling.
 func (p *Program) mark(op string) {
 	if p.profile && p.err == nil {
 		p.rec.Timestamp(op)
+		p.sections = append(p.sections, p.section)
 	}
 }
 
 // OpTime is the device time of one recorded operation.
 type OpTime struct {
-	Op string
-	Ns float64
+	Op      string
+	Section string // the Section in effect when the operation was recorded
+	Ns      float64
 }
 
 // Profile returns the device time of each operation of the last run, in
@@ -70,7 +82,11 @@ func (p *Program) Profile() ([]OpTime, error) {
 	}
 	var out []OpTime
 	for i := 1; i < len(ns); i++ {
-		out = append(out, OpTime{Op: labels[i], Ns: ns[i] - ns[i-1]})
+		section := ""
+		if i < len(p.sections) {
+			section = p.sections[i]
+		}
+		out = append(out, OpTime{Op: labels[i], Section: section, Ns: ns[i] - ns[i-1]})
 	}
 	return out, nil
 }
