@@ -8,8 +8,9 @@ SHADERS    := $(wildcard shaders/*.comp)
 SPIRV      := $(SHADERS:.comp=.spv)
 GO         ?= go
 RUN_ARGS   ?=
+BENCH_ARGS ?=
 
-.PHONY: all deps shaders check-shaders vet test test-short bench run vkinfo clean-cache
+.PHONY: all deps shaders check-shaders vet test test-short bench go-bench run vkinfo clean-cache
 
 all: test
 
@@ -50,7 +51,12 @@ test: deps check-shaders vet
 test-short: vet
 	$(GO) test -short ./...
 
+# The benchmark command; pass flags with BENCH_ARGS, for example
+# make bench BENCH_ARGS=-quick. go-bench runs the Go benchmark functions.
 bench: deps
+	$(GO) run ./cmd/bench $(BENCH_ARGS)
+
+go-bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./gpu/...
 
 vkinfo: deps

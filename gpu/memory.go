@@ -259,3 +259,27 @@ func (a *allocator) destroy() {
 	}
 	a.blocks = nil
 }
+
+// MemoryUsage is the device memory that vkcnn's storage buffers take.
+type MemoryUsage struct {
+	// Allocated is the size of the memory blocks allocated from the
+	// driver, which buffers are sub-allocated from.
+	Allocated uint64
+	// InUse is the part of those blocks that live buffers occupy,
+	// alignment padding included.
+	InUse uint64
+}
+
+// MemoryUsage returns the device memory taken by storage buffers. Host
+// staging buffers are not counted.
+func (d *Device) MemoryUsage() MemoryUsage {
+	var u MemoryUsage
+	for _, b := range d.memory.blocks[kindStorage] {
+		u.Allocated += b.size
+		u.InUse += b.size
+		for _, s := range b.free {
+			u.InUse -= s.size
+		}
+	}
+	return u
+}
