@@ -101,9 +101,9 @@ func lookupSource(dataset string) (Source, bool) {
 		}, true
 
 	case "fashion-mnist":
-		// TODO: fill in the SHA-256 of each file's decompressed content (zcat FILE | sha256sum)
-		// from a copy checked against the MD5s that the Fashion-MNIST authors publish. Until
-		// then Ensure reports these files as unverified.
+		// The SHA-256 of each file's decompressed content, computed from Debian's
+		// dataset-fashion-mnist package (0.0~git20200523.55506a9-1), whose build rewrote only
+		// the gzip headers of the authors' files.
 		var extraDirs []string
 		if FashionMNISTSystemDir != "" {
 			extraDirs = []string{FashionMNISTSystemDir}
@@ -113,10 +113,10 @@ func lookupSource(dataset string) (Source, bool) {
 			Subdir:   FashionMNISTSubdir,
 			BaseURLs: []string{fashionMNISTBaseURL},
 			Files: []RemoteFile{
-				{Name: idxTrainImages + ".gz", Size: idxTrainImagesSize, MaxSize: 64 << 20, Gzip: true},
-				{Name: idxTrainLabels + ".gz", Size: idxTrainLabelsSize, MaxSize: 1 << 20, Gzip: true},
-				{Name: idxTestImages + ".gz", Size: idxTestImagesSize, MaxSize: 16 << 20, Gzip: true},
-				{Name: idxTestLabels + ".gz", Size: idxTestLabelsSize, MaxSize: 1 << 20, Gzip: true},
+				{Name: idxTrainImages + ".gz", SHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", Size: idxTrainImagesSize, MaxSize: 64 << 20, Gzip: true},
+				{Name: idxTrainLabels + ".gz", SHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", Size: idxTrainLabelsSize, MaxSize: 1 << 20, Gzip: true},
+				{Name: idxTestImages + ".gz", SHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", Size: idxTestImagesSize, MaxSize: 16 << 20, Gzip: true},
+				{Name: idxTestLabels + ".gz", SHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", Size: idxTestLabelsSize, MaxSize: 1 << 20, Gzip: true},
 			},
 			ExtraDirs: extraDirs,
 		}, true
