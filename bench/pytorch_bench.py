@@ -3,10 +3,10 @@
 
 For each model and batch size the script times training steps (forward,
 cross-entropy, backward, SGD with the model's momentum and weight decay)
-and evaluation passes, after a warm-up, as go run ./cmd/bench does: the
-same input batch (image i, element j is sin(0.37*(i*size + j)), label i is
-i mod 10), the same warm-up, repeat and steps settings, images per second
-as the median and spread over the timed runs. The output file follows
+and evaluation passes after a warm-up, as go run ./cmd/bench does. Both use
+the same input batch: element k of the flattened batch is sin(0.37*k), and
+label i is i mod 10. Both take the same warm-up, repeat and steps settings,
+and report images per second as the median and spread over the timed runs. The output file follows
 docs/BENCH_SCHEMA.md, so go run ./cmd/bench -compare reads it beside
 vkcnn's results.
 

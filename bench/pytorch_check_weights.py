@@ -10,7 +10,7 @@ with status 1 when the two differ by more than --tolerance percentage
 points (0.1 by default).
 
 Usage: /usr/bin/python3 bench/pytorch_check_weights.py weights/mnist-simple.safetensors --data DIR
-DIR (default $VKCNN_DATA) holds mnist/, fashion-mnist/ and cifar-10-batches-bin/.
+DIR (default $VKCNN_DATA) contains mnist/, fashion-mnist/ and cifar-10-batches-bin/.
 """
 
 import argparse

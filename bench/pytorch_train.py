@@ -10,7 +10,7 @@ order each epoch, and for CIFAR-10 the pad-4 random crop and horizontal
 flip augmentation (pad with zeros after normalization).
 
 Usage: /usr/bin/python3 bench/pytorch_train.py --model mnist-simple --epochs 1 --seed 1 --data DIR
-DIR (default $VKCNN_DATA) holds mnist/, fashion-mnist/ and cifar-10-batches-bin/.
+DIR (default $VKCNN_DATA) contains mnist/, fashion-mnist/ and cifar-10-batches-bin/.
 Uses Debian's python3-torch (1.13) on the CPU.
 """
 

@@ -163,10 +163,12 @@ func TestQuick(t *testing.T) {
 	if err := run(o, nil, &stdout, &log); err != nil {
 		t.Fatalf("%v\nlog:\n%s", err, log.String())
 	}
+
 	f, err := bench.Read(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	var vk, cpu *bench.Run
 	for i := range f.Runs {
 		switch f.Runs[i].Backend {
@@ -185,6 +187,7 @@ func TestQuick(t *testing.T) {
 	if len(vk.Kernels) == 0 {
 		t.Error("no kernel timings")
 	}
+
 	for _, run := range []*bench.Run{vk, cpu} {
 		if len(run.Models) != 2 {
 			t.Errorf("%s: %d models, want mnist-simple and cifar-baseline", run.Backend, len(run.Models))
@@ -195,6 +198,7 @@ func TestQuick(t *testing.T) {
 			}
 		}
 	}
+
 	for _, m := range vk.Models {
 		total := 0.0
 		for _, share := range m.LayerShare {
@@ -207,7 +211,8 @@ func TestQuick(t *testing.T) {
 			t.Errorf("%s: memory %d, timing check %v: want both measured", m.Model, m.MemoryBytes, m.TimingCheck)
 		}
 	}
-	for _, name := range []string{"results.json"} {
+
+	for _, name := range []string{bench.TrainChartFile, bench.EvalChartFile, bench.KernelChartFile} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Error(err)
 		}

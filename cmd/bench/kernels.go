@@ -15,7 +15,7 @@ import (
 type kernelPass struct {
 	pass   string  // forward, backward-data, backward-filter or backward
 	flops  float64 // floating-point operations, a multiply-add counted as 2
-	bytes  float64 // the least memory traffic: every input read and every output written once
+	bytes  float64 // the minimum memory traffic: every input read and every output written once
 	record func(p layers.Program, t *kernelTensors)
 
 	// op is the Program method that the pass calls. Only the dispatches

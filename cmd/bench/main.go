@@ -77,10 +77,12 @@ func run(o options, args []string, w, log io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unexpected argument %q: results files are compared with -compare", args[0])
 	}
+
 	plan, err := o.plan()
 	if err != nil {
 		return err
 	}
+
 	f := &bench.File{Host: hostInfo()}
 	if o.vulkan {
 		runs, err := measureVulkan(plan, log)
@@ -99,6 +101,7 @@ func run(o options, args []string, w, log io.Writer) error {
 	if len(f.Runs) == 0 {
 		return errors.New("nothing measured: -vulkan=false and -cpu=false leave no backend")
 	}
+
 	f.Created = time.Now().UTC()
 	if err := f.WriteTable(w); err != nil {
 		return err
@@ -106,6 +109,7 @@ func run(o options, args []string, w, log io.Writer) error {
 	if o.out == "" {
 		return nil
 	}
+
 	path := filepath.Join(o.out, "results.json")
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
@@ -153,7 +157,8 @@ func compare(o options, paths []string, w io.Writer) error {
 	return nil
 }
 
-// plan is what one measurement covers.
+// plan is the scope of one measurement: devices, models, batch sizes and
+// repetitions.
 type plan struct {
 	devices               []int // nil means every device
 	specs                 []nets.Spec

@@ -21,7 +21,7 @@ type modelTiming struct {
 	hostMs      float64            // the same step timed by the host clock around submit and wait
 }
 
-// BenchInput returns the benchmark's input batch: image i, element j is
+// benchInput returns the benchmark's input batch: image i, element j is
 // sin(0.37·(i·size+j)) and label i is i mod classes. The formula, not a
 // random generator, defines it, so the PyTorch script feeds the same
 // values.
