@@ -39,6 +39,7 @@ type barChart struct {
 	file, title, yLabel string
 	groups              []string    // X labels, which may span lines
 	values              [][]float64 // [run][group], NaN where the run lacks the group
+	columns             []runColumn // the runs drawn; nil means every run
 }
 
 // WriteCharts writes grouped bar charts of the runs in files to dir, with
@@ -71,7 +72,11 @@ func WriteCharts(dir string, files []*File, names []string) ([]string, error) {
 	var written []string
 	for _, chart := range charts {
 		path := filepath.Join(dir, chart.file)
-		if err := chart.write(path, columns); err != nil {
+		drawn := columns
+		if chart.columns != nil {
+			drawn = chart.columns
+		}
+		if err := chart.write(path, drawn); err != nil {
 			return written, err
 		}
 		written = append(written, path)
@@ -113,12 +118,21 @@ func kernelChart(columns []runColumn) (barChart, bool) {
 	slices.SortStableFunc(top, func(a, b Kernel) int { return cmp.Compare(b.TimeMs.Median, a.TimeMs.Median) })
 	top = top[:min(chartKernels, len(top))]
 
-	chart := barChart{
-		file:   KernelChartFile,
-		title:  fmt.Sprintf("Kernel throughput from the median time\nthe %d kernels with the longest time in %s: %s", len(top), referenceName, reference.title()),
-		yLabel: "GFLOP/s",
+	// Only the runs with kernel timings get bars: the others would leave
+	// an empty slot in every group.
+	var timed []runColumn
+	for _, c := range columns {
+		if len(c.run.Kernels) > 0 {
+			timed = append(timed, c)
+		}
 	}
-	chart.values = make([][]float64, len(columns))
+	chart := barChart{
+		columns: timed,
+		file:    KernelChartFile,
+		title:   fmt.Sprintf("Kernel throughput from the median time\nthe %d kernels with the longest time in %s: %s", len(top), referenceName, reference.title()),
+		yLabel:  "GFLOP/s",
+	}
+	chart.values = make([][]float64, len(timed))
 	for _, k := range top {
 		inputs, outputs, found := strings.Cut(k.Shape, " -> ")
 		label := fmt.Sprintf("%s %s, batch %d\n%s", k.Layer, k.Pass, k.Batch, inputs)
@@ -126,7 +140,7 @@ func kernelChart(columns []runColumn) (barChart, bool) {
 			label += "\n-> " + outputs
 		}
 		chart.groups = append(chart.groups, label)
-		for i, c := range columns {
+		for i, c := range timed {
 			chart.values[i] = append(chart.values[i], kernelGFLOPPerSec(c.run, k.key()))
 		}
 	}
@@ -243,7 +257,7 @@ func (b barChart) plot(columns []runColumn) (*plot.Plot, []*barSeries, error) {
 		s := &barSeries{
 			offset: (float64(i) - float64(len(columns)-1)/2) * slot,
 			width:  0.9 * slot,
-			color:  plotutil.Color(i),
+			color:  plotutil.Color(columns[i].index),
 		}
 		for group, v := range b.values[i] {
 			if math.IsNaN(v) {

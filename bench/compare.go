@@ -10,15 +10,20 @@ import (
 // runColumn is one run of one file, which is one value column of the
 // comparison.
 type runColumn struct {
-	name string // the file's name as given to Compare
-	file *File
-	run  *Run
+	name  string // the file's name as given to Compare
+	file  *File
+	run   *Run
+	index int // position among every run compared, which picks the run's colour in charts
 }
 
 // header returns the column title: file name, framework and backend, and
 // device on three lines.
 func (c runColumn) header() string {
-	return c.name + "\n" + c.run.Framework + " " + c.run.Backend + "\n" + c.run.Device.Name
+	device := c.run.Device.Name
+	if c.run.Device.Threads > 0 {
+		device += fmt.Sprintf(", %d threads", c.run.Device.Threads)
+	}
+	return c.name + "\n" + c.run.Framework + " " + c.run.Backend + "\n" + device
 }
 
 // comparisonRow is one matched row: its key cells and, per column, the
@@ -100,7 +105,7 @@ func runColumns(files []*File, names []string) ([]runColumn, error) {
 			return nil, fmt.Errorf("bench: results file %d (%s) is nil; load it with Read", i+1, names[i])
 		}
 		for j := range f.Runs {
-			columns = append(columns, runColumn{name: names[i], file: f, run: &f.Runs[j]})
+			columns = append(columns, runColumn{name: names[i], file: f, run: &f.Runs[j], index: len(columns)})
 		}
 	}
 	if len(columns) == 0 {

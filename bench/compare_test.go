@@ -42,7 +42,7 @@ func TestCompareColumnHeaders(t *testing.T) {
 	checkLines(t, text,
 		"1. lavapipe.json 2. lavapipe.json 3. fictional-gpu.json",
 		"vkcnn vulkan vkcnn cpu vkcnn vulkan",
-		"model batch llvmpipe (LLVM 15.0.6, 256 bits) Example 8-core CPU (fixture) Fictional GPU 9000 (fixture)",
+		"model batch llvmpipe (LLVM 15.0.6, 256 bits) Example 8-core CPU (fixture), 8 threads Fictional GPU 9000 (fixture)",
 	)
 }
 

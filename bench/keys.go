@@ -27,5 +27,8 @@ func (k *Kernel) title() string {
 // title names the run by framework, backend and device, such as
 // "vkcnn vulkan, llvmpipe (LLVM 15.0.6, 256 bits)".
 func (r *Run) title() string {
+	if r.Device.Threads > 0 {
+		return fmt.Sprintf("%s %s, %s, %d threads", r.Framework, r.Backend, r.Device.Name, r.Device.Threads)
+	}
 	return fmt.Sprintf("%s %s, %s", r.Framework, r.Backend, r.Device.Name)
 }

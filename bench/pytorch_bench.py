@@ -166,6 +166,7 @@ def main():
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(f.name, 0o644)
     os.replace(f.name, args.out)
 
     print(f"{'model':<16} {'batch':>5} {'train img/s':>12} {'eval img/s':>12}")

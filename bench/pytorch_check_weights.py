@@ -22,18 +22,29 @@ import torch
 import vkcnn_models
 
 
+def default_data_dir():
+    """Return $VKCNN_DATA, else vkcnn/datasets in the user cache directory, as the Go commands do."""
+    if os.environ.get("VKCNN_DATA"):
+        return os.environ["VKCNN_DATA"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "vkcnn", "datasets")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("weights", help="a .safetensors file written by go run ./cmd/train")
-    parser.add_argument("--data", default=os.environ.get("VKCNN_DATA", ""))
-    parser.add_argument("--tolerance", type=float, default=0.1, help="largest accuracy difference, in percentage points")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--data", default=default_data_dir(),
+                        help="data directory as for cmd/train (default: $VKCNN_DATA, else ~/.cache/vkcnn/datasets)")
+    parser.add_argument("--tolerance", type=float, default=0.1,
+                        help="largest accepted accuracy difference, in percentage points (default 0.1)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="PyTorch CPU threads (default: every CPU)")
     args = parser.parse_args()
-    if not args.data:
-        sys.exit("no data directory: pass --data or set VKCNN_DATA")
     torch.set_num_threads(args.threads)
 
-    tensors, meta = vkcnn_models.read_safetensors(args.weights)
+    try:
+        tensors, meta = vkcnn_models.read_safetensors(args.weights)
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"{args.weights}: cannot read the weights file: {e}")
     if meta.get("format") != "vkcnn":
         sys.exit(f"{args.weights}: not a vkcnn weights file (metadata format {meta.get('format')!r})")
     name, dataset = meta["model"], meta["dataset"]
@@ -41,7 +52,10 @@ def main():
 
     model = vkcnn_models.build(name)
     model.load_state_dict(state, strict=True)
-    x, y = vkcnn_models.load(args.data, dataset, train=False)
+    try:
+        x, y = vkcnn_models.load(args.data, dataset, train=False)
+    except OSError as e:
+        sys.exit(f"cannot read the {dataset} test set in {args.data}: {e} (pass --data DIR)")
     loss, acc = vkcnn_models.evaluate(model, x, y)
 
     recorded = float(meta["test_accuracy"])

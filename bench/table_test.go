@@ -66,7 +66,7 @@ func TestWriteTableRunHeader(t *testing.T) {
 		"Go go1.26.8",
 		"date 2025-01-15 10:00:00 UTC",
 		"peaks FMA scalar 40.0 GFLOP/s, FMA vec4 120.0 GFLOP/s, copy 10.0 GB/s",
-		"Run 2 of 2: vkcnn cpu, Example 8-core CPU (fixture)",
+		"Run 2 of 2: vkcnn cpu, Example 8-core CPU (fixture), 8 threads",
 		"threads 8",
 		"peaks not measured",
 	)

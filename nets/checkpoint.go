@@ -209,7 +209,7 @@ func (m *Model) LoadWeights(path string, withOptim bool) (*Checkpoint, error) {
 		return nil, err
 	}
 	if c.Model != m.Spec.Name {
-		return nil, fmt.Errorf("nets: %s contains model %s, not %s: pass -retrain to replace it, or -out to write elsewhere", path, c.Model, m.Spec.Name)
+		return nil, fmt.Errorf("nets: %s contains model %s, not %s", path, c.Model, m.Spec.Name)
 	}
 	if err := m.LoadState(f, path, withOptim); err != nil {
 		return nil, err

@@ -80,11 +80,16 @@ func (c *Checkpoint) sameRun(want RunSettings, path string) error {
 		{"augmentation", c.Augment, want.Augment},
 		{"-epochs", c.Epochs, want.Epochs},
 	} {
-		if s.file != s.want {
-			return fmt.Errorf("nets: %s comes from a run with %s %v, and this run asks for %s %v: "+
-				"pass -retrain to train from scratch and replace it, or -out to write elsewhere",
-				path, s.flag, s.file, s.flag, s.want)
+		if s.file == s.want {
+			continue
 		}
+		why := ""
+		if s.flag == "-epochs" {
+			why = " (the cosine learning rate spans every epoch of a run, so a run cannot be lengthened or shortened)"
+		}
+		return fmt.Errorf("nets: %s comes from a run with %s %v, and this run asks for %s %v%s: "+
+			"pass -retrain to train from scratch and replace it, or -out to write elsewhere",
+			path, s.flag, s.file, s.flag, s.want, why)
 	}
 	return nil
 }

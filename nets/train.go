@@ -33,10 +33,12 @@ type TrainConfig struct {
 	Progress func(Progress)
 }
 
-// Progress describes the training so far within one epoch.
+// Progress describes the training so far within one epoch, or the test
+// that follows it.
 type Progress struct {
-	Epoch, Epochs int // Epoch is 1-based
-	Step, Steps   int // steps done in this epoch, of Steps
+	Epoch, Epochs int  // Epoch is 1-based
+	Testing       bool // the test after the epoch; Step and Steps count its batches
+	Step, Steps   int  // steps done in this epoch, of Steps
 	MeanLoss      float64
 	ImagesPerSec  float64
 }
@@ -126,7 +128,13 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 		}
 		trainSeconds := time.Since(epochStart).Seconds()
 
-		res, err := Evaluate(ctx, m, test, cfg.Batch)
+		var testProgress func(done, total int)
+		if cfg.Progress != nil {
+			testProgress = func(done, total int) {
+				cfg.Progress(Progress{Epoch: epoch + 1, Epochs: cfg.Epochs, Testing: true, Step: done, Steps: total})
+			}
+		}
+		res, err := EvaluateProgress(ctx, m, test, cfg.Batch, testProgress)
 		if err != nil {
 			return err
 		}
@@ -147,6 +155,12 @@ func Train(ctx context.Context, m *Model, train, test *data.Dataset, cfg TrainCo
 // order, and returns the mean loss, the accuracy and the confusion matrix.
 // A prediction is the first class of largest logit, as torch.argmax picks.
 func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (EvalResult, error) {
+	return EvaluateProgress(ctx, m, ds, batchSize, nil)
+}
+
+// EvaluateProgress is Evaluate that calls progress, when not nil, after
+// each batch with the batches done and their total.
+func EvaluateProgress(ctx context.Context, m *Model, ds *data.Dataset, batchSize int, progress func(done, total int)) (EvalResult, error) {
 	loader, err := data.NewLoader(ds, data.LoaderOptions{BatchSize: batchSize, Prefetch: data.DefaultPrefetch, NoAugment: true})
 	if err != nil {
 		return EvalResult{}, err
@@ -177,6 +191,9 @@ func Evaluate(ctx context.Context, m *Model, ds *data.Dataset, batchSize int) (E
 		lossSum += r.LossSum
 		correct += r.Correct
 		seen += r.N
+		if progress != nil {
+			progress((seen+batchSize-1)/batchSize, loader.NumBatches())
+		}
 	}
 	if err := it.Err(); err != nil {
 		return EvalResult{}, err

@@ -58,7 +58,8 @@ Measures each Vulkan device and the CPU backend: device peaks, layer
 kernels timed by Vulkan timestamps, and model training and evaluation
 throughput. Prints tables, and writes <out>/results.json (schema in
 docs/BENCH_SCHEMA.md) and PNG charts. -compare prints results files side by
-side with ratios to the first, and draws the same charts for all of them.
+side with ratios to the first, and draws the same charts for all of them
+into <out>/compare.
 
 `)
 		flag.PrintDefaults()
@@ -146,10 +147,13 @@ func compare(o options, paths []string, w io.Writer) error {
 	if o.out == "" {
 		return nil
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+
+	// A subfolder keeps the charts of a measurement in -out intact.
+	dir := filepath.Join(o.out, "compare")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	charts, err := bench.WriteCharts(o.out, files, names)
+	charts, err := bench.WriteCharts(dir, files, names)
 	if err != nil {
 		return err
 	}

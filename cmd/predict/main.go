@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/vkcnn/vkcnn/data"
 	"github.com/vkcnn/vkcnn/gpu"
@@ -91,6 +92,11 @@ func run(o options, images []string, w io.Writer) error {
 	if len(images) == 0 {
 		return errors.New("no image given: pass one or more PNG or JPEG files after the flags")
 	}
+	for _, image := range images {
+		if strings.HasPrefix(image, "-") {
+			return fmt.Errorf("%q after the images: flags go before the image files, as in predict -model NAME -top 5 IMAGE", image)
+		}
+	}
 	if o.top < 1 {
 		return fmt.Errorf("invalid -top %d: must be at least 1", o.top)
 	}
@@ -131,7 +137,11 @@ func run(o options, images []string, w io.Writer) error {
 	defer m.Release()
 	ckpt, err := m.LoadWeights(path, false)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w\n(train the model first: go run ./cmd/train -models %s)", err, spec.Name)
+		train := "go run ./cmd/train -models " + spec.Name
+		if dataset != spec.Dataset {
+			train += " -dataset " + dataset
+		}
+		return fmt.Errorf("%w\n(train the model first: %s)", err, train)
 	}
 	if err != nil {
 		return err
@@ -139,8 +149,10 @@ func run(o options, images []string, w io.Writer) error {
 	if ckpt.Dataset != dataset {
 		return fmt.Errorf("%s was trained on %s, not %s", path, ckpt.Dataset, dataset)
 	}
+	fmt.Fprintf(w, "%s: %s, epoch %d of %d, %.2f%% test accuracy; %s on %s\n",
+		spec.Name, path, ckpt.Epoch, ckpt.Epochs, 100*ckpt.TestAccuracy, backend.Name(), backend.Device())
 	if !ckpt.Finished() {
-		fmt.Fprintf(w, "note: %s holds epoch %d of a %d-epoch run that did not finish\n", path, ckpt.Epoch, ckpt.Epochs)
+		fmt.Fprintf(w, "note: %s contains epoch %d of a %d-epoch run that did not finish\n", path, ckpt.Epoch, ckpt.Epochs)
 	}
 
 	logits := make([]float32, len(images)*spec.Classes)

@@ -105,7 +105,12 @@ func TestPredictMatchesModel(t *testing.T) {
 	if err := run(o, paths, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != want.String() {
+	// The first line names the weights file; the rest are the predictions.
+	_, predictions, _ := strings.Cut(out.String(), "\n")
+	if !strings.HasPrefix(out.String(), "mnist-simple: "+nets.WeightsPath(dir, m.Spec, "mnist")) {
+		t.Errorf("first line of %q does not name the weights file", out.String())
+	}
+	if predictions != want.String() {
 		t.Errorf("output\n%s\nwant\n%s", out.String(), want.String())
 	}
 }
@@ -134,6 +139,8 @@ func TestPredictErrors(t *testing.T) {
 		{"no image", options{model: "mnist-simple", backend: "cpu", top: 1}, nil, "no image"},
 		{"no weights", options{model: "mnist-simple", weights: dir, backend: "cpu", top: 1}, []string{img}, "go run ./cmd/train -models mnist-simple"},
 		{"bad dataset", options{model: "cifar-baseline", dataset: "fashion-mnist", backend: "cpu", top: 1}, []string{img}, "only the MNIST models"},
+		{"flag after images", options{model: "mnist-simple", weights: dir, backend: "cpu", top: 1}, []string{img, "-top"}, "flags go before"},
+		{"fashion hint", options{model: "mnist-simple", dataset: "fashion-mnist", weights: dir, backend: "cpu", top: 1}, []string{img}, "-models mnist-simple -dataset fashion-mnist"},
 		{"not an image", options{model: "mnist-simple", weights: dir, backend: "cpu", top: 1}, []string{filepath.Join(dir, "missing.png")}, "missing.png"},
 	}
 	for _, c := range cases {

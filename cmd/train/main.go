@@ -105,6 +105,14 @@ func (o options) check(args []string) error {
 	if o.dataset != "" && o.dataset != "fashion-mnist" && o.dataset != "mnist" {
 		return fmt.Errorf("invalid -dataset %q: want fashion-mnist (or mnist, the default for MNIST models)", o.dataset)
 	}
+	if o.report != "" {
+		if info, err := os.Stat(o.report); err == nil && !info.IsDir() {
+			return fmt.Errorf("invalid -report %q: it is a file; name a directory for the report", o.report)
+		}
+	}
+	if info, err := os.Stat(o.out); err == nil && !info.IsDir() {
+		return fmt.Errorf("invalid -out %q: it is a file; name a directory for the weights", o.out)
+	}
 	if o.out == "" {
 		return fmt.Errorf("invalid -out \"\": name the directory for the weights files (default weights)")
 	}

@@ -72,6 +72,10 @@ func runModel(ctx context.Context, backend layers.Backend, spec nets.Spec, train
 	}
 
 	headerShown := false
+	if action == nets.ActionResume {
+		printHistory(w, ckpt.History)
+		headerShown = len(ckpt.History) > 0
+	}
 	job := nets.Job{
 		Spec: spec, Backend: backend, Train: train, Test: test, Settings: s, Config: cfg,
 		WeightsPath: path, Retrain: o.retrain,
@@ -132,7 +136,7 @@ func printHistory(w io.Writer, history []nets.EpochRecord) {
 	if len(history) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "as recorded in the weights file:")
+	fmt.Fprintln(w, "epochs recorded in the weights file:")
 	printEpochHeader(w)
 	for _, r := range history {
 		fmt.Fprintf(w, "%5d  %10.4f  %8.2f%%  %10.4f  %8.2f%%  %11.1f  %8s\n",

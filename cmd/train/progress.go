@@ -25,7 +25,8 @@ type epochProgress struct {
 	batch int
 
 	bar     *progressbar.ProgressBar
-	barOf   int // the epoch the bar shows
+	barOf   int  // the epoch the bar shows
+	testing bool // the bar shows the test after the epoch
 	lastLog time.Time
 }
 
@@ -43,17 +44,28 @@ func (p *epochProgress) update(s nets.Progress) {
 		p.logLine(s)
 		return
 	}
-	if p.bar == nil || p.barOf != s.Epoch {
+	if p.bar == nil || p.barOf != s.Epoch || p.testing != s.Testing {
+		if p.bar != nil {
+			_ = p.bar.Finish()
+		}
+		phase := "epoch"
+		if s.Testing {
+			phase = "test after epoch"
+		}
 		p.bar = progressbar.NewOptions(s.Steps,
 			progressbar.OptionSetWriter(p.out),
-			progressbar.OptionSetDescription(fmt.Sprintf("%s epoch %d/%d", p.model, s.Epoch, s.Epochs)),
+			progressbar.OptionSetDescription(fmt.Sprintf("%s %s %d/%d", p.model, phase, s.Epoch, s.Epochs)),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
-		p.barOf = s.Epoch
+		p.barOf, p.testing = s.Epoch, s.Testing
+	}
+	if s.Testing {
+		_ = p.bar.Set(s.Step)
+		return
 	}
 	p.bar.Describe(fmt.Sprintf("%s epoch %d/%d  loss %.4f  %.0f img/s", p.model, s.Epoch, s.Epochs, s.MeanLoss, s.ImagesPerSec))
 	// A failed bar update must not stop training.
@@ -67,6 +79,11 @@ func (p *epochProgress) logLine(s nets.Progress) {
 		return
 	}
 	p.lastLog = time.Now()
+	if s.Testing {
+		p.log.Info("testing", "model", p.model, "epoch", fmt.Sprintf("%d/%d", s.Epoch, s.Epochs),
+			"batch", fmt.Sprintf("%d/%d", s.Step, s.Steps))
+		return
+	}
 	left := time.Duration(float64(s.Steps-s.Step) * float64(p.batch) / s.ImagesPerSec * float64(time.Second))
 	p.log.Info("progress", "model", p.model, "epoch", fmt.Sprintf("%d/%d", s.Epoch, s.Epochs),
 		"step", fmt.Sprintf("%d/%d", s.Step, s.Steps), "loss", fmt.Sprintf("%.4f", s.MeanLoss),

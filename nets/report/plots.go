@@ -127,9 +127,11 @@ func validatePoints(model string, points []EpochPoint) error {
 func curvePlot(title, yLabel string, train, test plotter.XYs) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
+	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = yLabel
 	p.X.Tick.Marker = integerTicks{}
+	p.Y.Tick.Marker = valueTicks{}
 	p.Add(plotter.NewGrid())
 
 	for i, series := range []struct {
@@ -203,6 +205,37 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 			v = 0 // Ceil of a small negative number is -0, which would print as "-0".
 		}
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
+}
+
+// valueTicks labels about five round values (a step of 1, 2 or 5 times a
+// power of ten) with as many decimals as the step needs, so that every
+// label is the exact value of its grid line.
+type valueTicks struct{}
+
+func (valueTicks) Ticks(low, high float64) []plot.Tick {
+	if !(high > low) {
+		return []plot.Tick{{Value: low, Label: strconv.FormatFloat(low, 'g', 6, 64)}}
+	}
+	raw := (high - low) / 5
+	power := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := power
+	for _, m := range []float64{2, 5, 10} {
+		if step >= raw {
+			break
+		}
+		step = m * power
+	}
+	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+
+	var ticks []plot.Tick
+	for i := math.Ceil(low / step); i*step <= high+1e-9*step; i++ {
+		v := i * step
+		if v == 0 {
+			v = 0 // avoid printing -0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
 	}
 	return ticks
 }

@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -244,6 +246,32 @@ func TestIntegerTicks(t *testing.T) {
 		}
 		if got := strings.Join(labels, " "); got != tc.want {
 			t.Errorf("ticks in [%v, %v] = %q, want %q", tc.min, tc.max, got, tc.want)
+		}
+	}
+}
+
+// TestValueTicks checks that each tick's label is its value written out,
+// for ranges as narrow as a loss that barely moves.
+func TestValueTicks(t *testing.T) {
+	cases := []struct {
+		min, max float64
+		labels   []string
+	}{
+		{2.3025, 2.3066, []string{"2.303", "2.304", "2.305", "2.306"}},
+		{1.95, 2.2, []string{"2.0", "2.1", "2.2"}},
+		{30, 95, []string{"40", "60", "80"}},
+	}
+	for _, c := range cases {
+		ticks := valueTicks{}.Ticks(c.min, c.max)
+		var labels []string
+		for _, tick := range ticks {
+			labels = append(labels, tick.Label)
+			if v, err := strconv.ParseFloat(tick.Label, 64); err != nil || math.Abs(v-tick.Value) > 1e-12 {
+				t.Errorf("range [%v, %v]: tick at %v is labelled %q", c.min, c.max, tick.Value, tick.Label)
+			}
+		}
+		if !slices.Equal(labels, c.labels) {
+			t.Errorf("range [%v, %v]: labels %v, want %v", c.min, c.max, labels, c.labels)
 		}
 	}
 }
