@@ -15,7 +15,7 @@ mkdir -p "$out"
 go run ./cmd/bench -out "$out" ${BENCH_FLAGS:-}
 # shellcheck disable=SC2086
 /usr/bin/python3 bench/pytorch_bench.py --out "$out/pytorch.json" ${PYTORCH_FLAGS:-}
-go run ./cmd/bench -compare -out "$out/compare" "$out/results.json" "$out/pytorch.json"
+go run ./cmd/bench -compare -out "$out" "$out/results.json" "$out/pytorch.json"
 
 /usr/bin/python3 - "$out/results.json" "$out/pytorch.json" <<'EOF'
 import json

@@ -37,6 +37,7 @@ func WriteConfusionPNG(path, title string, c *Confusion) error {
 
 	p := plot.New()
 	p.Title.Text = title
+	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text = "predicted class"
 	p.Y.Label.Text = "true class"
 	p.Add(heat, labels)
