@@ -219,7 +219,9 @@ func (b barChart) size(columns []runColumn) (width, height vg.Length) {
 	}
 	groupWidth := max(vg.Length(len(columns))*vg.Inch/2, labelWidth+vg.Points(12))
 	width = max(7*vg.Inch, vg.Length(len(b.groups))*groupWidth+vg.Inch, textWidth(b.title, 12)+vg.Inch)
-	height = 4.5*vg.Inch + vg.Length(len(columns))*legendLineHeight
+	// A chart of many wide groups gets taller too, so that its bars stay
+	// readable when a viewer shrinks it to fit the screen's width.
+	height = max(4.5*vg.Inch, width/4) + vg.Length(len(columns))*legendLineHeight
 	return width, height
 }
 
