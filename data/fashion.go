@@ -9,8 +9,6 @@ const FashionMNISTSubdir = "fashion-mnist"
 // FashionMNISTSystemDir is the folder that Debian's package dataset-fashion-mnist installs the
 // four Fashion-MNIST files into. LoadFashionMNIST and Ensure look there for each file that
 // <dir>/fashion-mnist lacks. Tests point it at a temporary directory.
-//
-// NOTE: this path was not checked against an installed copy of the package.
 var FashionMNISTSystemDir = "/usr/share/datasets/fashion-mnist"
 
 // FashionMNISTClassNames are the class names by label, as the Fashion-MNIST authors list them.
