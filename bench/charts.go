@@ -26,7 +26,7 @@ const (
 )
 
 // chartKernels is how many kernels the kernel chart shows.
-const chartKernels = 12
+const chartKernels = 8
 
 // logScaleRatio is the ratio of the largest to the smallest bar above
 // which a chart uses a log scale, because on a linear one the small bars
@@ -134,11 +134,9 @@ func kernelChart(columns []runColumn) (barChart, bool) {
 	}
 	chart.values = make([][]float64, len(timed))
 	for _, k := range top {
-		inputs, outputs, found := strings.Cut(k.Shape, " -> ")
-		label := fmt.Sprintf("%s %s, batch %d\n%s", k.Layer, k.Pass, k.Batch, inputs)
-		if found {
-			label += "\n-> " + outputs
-		}
+		// One operand per line keeps the groups, and so the chart, narrow.
+		label := fmt.Sprintf("%s %s\nbatch %d\n%s", k.Layer, k.Pass, k.Batch,
+			strings.NewReplacer(" w[", "\nw[", " -> ", "\n-> ").Replace(k.Shape))
 		chart.groups = append(chart.groups, label)
 		for i, c := range timed {
 			chart.values[i] = append(chart.values[i], kernelGFLOPPerSec(c.run, k.key()))

@@ -43,7 +43,9 @@ def write(path, array):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__)
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit(__doc__)
+    out = sys.argv[1]
     rng = np.random.default_rng(7)
     for name, (build, shape, lr, decay) in MODELS.items():
         folder = os.path.join(out, name)

@@ -168,7 +168,13 @@ func RunJob(ctx context.Context, job Job) (*JobResult, error) {
 		res.Checkpoint = ckpt
 	}
 	if action == ActionTest {
-		if res.Test, err = Evaluate(ctx, m, job.Test, s.Batch); err != nil {
+		var progress func(done, total int)
+		if p := job.Config.Progress; p != nil {
+			progress = func(done, total int) {
+				p(Progress{Epoch: ckpt.Epoch, Epochs: ckpt.Epochs, Testing: true, Step: done, Steps: total})
+			}
+		}
+		if res.Test, err = EvaluateProgress(ctx, m, job.Test, s.Batch, progress); err != nil {
 			return nil, err
 		}
 		return res, nil

@@ -66,7 +66,8 @@ into <out>/compare.
 	}
 	flag.Parse()
 	if err := run(o, flag.Args(), os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
+		// Errors from the bench package carry the prefix already.
+		fmt.Fprintln(os.Stderr, "bench:", strings.TrimPrefix(err.Error(), "bench: "))
 		os.Exit(1)
 	}
 }
