@@ -16,8 +16,7 @@ import (
 	"github.com/vkcnn/vkcnn/data"
 	"github.com/vkcnn/vkcnn/gpu"
 	"github.com/vkcnn/vkcnn/layers"
-	cpubackend "github.com/vkcnn/vkcnn/layers/cpu"
-	"github.com/vkcnn/vkcnn/layers/vulkan"
+	"github.com/vkcnn/vkcnn/layers/backends"
 	"github.com/vkcnn/vkcnn/nets"
 )
 
@@ -232,17 +231,7 @@ func topClasses(probs []float64, k int) []int {
 }
 
 func openBackend(o options) (layers.Backend, error) {
-	switch o.backend {
-	case "cpu":
-		return cpubackend.New(), nil
-	case "vulkan":
-		opts := gpu.DefaultOptions()
-		opts.DeviceIndex = o.device
-		b, err := vulkan.New(opts)
-		if errors.Is(err, gpu.ErrNoDevice) || errors.Is(err, gpu.ErrNoLoader) {
-			return nil, fmt.Errorf("%w\n(-backend cpu classifies without Vulkan)", err)
-		}
-		return b, err
-	}
-	return nil, fmt.Errorf("invalid -backend %q: want vulkan or cpu", o.backend)
+	opts := gpu.DefaultOptions()
+	opts.DeviceIndex = o.device
+	return backends.Open(o.backend, opts)
 }
