@@ -10,7 +10,7 @@ GO         ?= go
 RUN_ARGS   ?=
 BENCH_ARGS ?=
 
-.PHONY: all deps shaders check-shaders vet test test-short bench go-bench run vkinfo clean-cache
+.PHONY: all deps shaders check-shaders vet test test-short bench go-bench gpu-bundle run vkinfo clean-cache
 
 all: test
 
@@ -55,6 +55,11 @@ test-short: vet
 # make bench BENCH_ARGS=-quick. go-bench runs the Go benchmark functions.
 bench: deps
 	$(GO) run ./cmd/bench $(BENCH_ARGS)
+
+# Test binaries and commands for a GPU machine without Go (see
+# bench/gpu_check.sh).
+gpu-bundle:
+	bench/gpu_bundle.sh
 
 go-bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./gpu/...

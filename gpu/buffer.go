@@ -159,7 +159,7 @@ func (d *Device) staged(b *Buffer, offset, n int, fill func([]byte), upload bool
 	}
 
 	err = d.runOnce(func(cmd vk.CommandBuffer) {
-		vk.CmdCopyBuffer(cmd, src, dst, 1, []vk.BufferCopy{region})
+		withoutGC(func() { vk.CmdCopyBuffer(cmd, src, dst, 1, []vk.BufferCopy{region}) })
 		fullBarrier(cmd)
 	})
 	if err != nil {

@@ -124,7 +124,14 @@ func driverVersionString(vendor, v uint32) string {
 	return versionString(v)
 }
 
-func describe(inst vk.Instance, index int, pd vk.PhysicalDevice) Info {
+func describe(inst vk.Instance, index int, pd vk.PhysicalDevice) (info Info) {
+	withoutGC(func() { info = describeDevice(inst, index, pd) })
+	return info
+}
+
+// describeDevice queries the device's properties, limits, heaps and
+// extensions.
+func describeDevice(inst vk.Instance, index int, pd vk.PhysicalDevice) Info {
 	var props vk.PhysicalDeviceProperties
 	vk.GetPhysicalDeviceProperties(pd, &props)
 	props.Deref()

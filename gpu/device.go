@@ -179,7 +179,7 @@ func (d *Device) open() error {
 		QueueFamilyIndex: d.family,
 	}
 	var pool vk.CommandPool
-	r := vk.CreateCommandPool(d.handle, poolInfo, nil, &pool)
+	r := safeCall(func() vk.Result { return vk.CreateCommandPool(d.handle, poolInfo, nil, &pool) })
 	poolInfo.Free()
 	if err := check("vkCreateCommandPool", r); err != nil {
 		return err
@@ -188,7 +188,7 @@ func (d *Device) open() error {
 
 	fenceInfo := &vk.FenceCreateInfo{SType: vk.StructureTypeFenceCreateInfo}
 	var fence vk.Fence
-	r = vk.CreateFence(d.handle, fenceInfo, nil, &fence)
+	r = safeCall(func() vk.Result { return vk.CreateFence(d.handle, fenceInfo, nil, &fence) })
 	fenceInfo.Free()
 	if err := check("vkCreateFence", r); err != nil {
 		return err
@@ -220,7 +220,7 @@ func (d *Device) createLogicalDevice() error {
 		PpEnabledExtensionNames: extensions,
 	}
 	var handle vk.Device
-	r := vk.CreateDevice(d.physical, createInfo, nil, &handle)
+	r := safeCall(func() vk.Result { return vk.CreateDevice(d.physical, createInfo, nil, &handle) })
 	createInfo.Free()
 	if err := check("vkCreateDevice", r); err != nil {
 		return fmt.Errorf("%w (device %d, %s)", err, d.info.Index, d.info.Name)

@@ -43,7 +43,12 @@ type instance struct {
 // cstr returns s with the NUL terminator that the binding expects.
 func cstr(s string) string { return s + "\x00" }
 
-func instanceLayers() map[string]bool {
+func instanceLayers() (names map[string]bool) {
+	withoutGC(func() { names = enumerateLayers() })
+	return names
+}
+
+func enumerateLayers() map[string]bool {
 	var count uint32
 	if vk.EnumerateInstanceLayerProperties(&count, nil) != vk.Success || count == 0 {
 		return nil
@@ -60,7 +65,12 @@ func instanceLayers() map[string]bool {
 	return names
 }
 
-func instanceExtensions(layer string) map[string]bool {
+func instanceExtensions(layer string) (names map[string]bool) {
+	withoutGC(func() { names = enumerateExtensions(layer) })
+	return names
+}
+
+func enumerateExtensions(layer string) map[string]bool {
 	var layerName string
 	if layer != "" {
 		layerName = cstr(layer)
@@ -146,7 +156,7 @@ func newInstance(validation bool) (*instance, error) {
 		PpEnabledExtensionNames: extensions,
 	}
 	var handle vk.Instance
-	r := vk.CreateInstance(createInfo, nil, &handle)
+	r := safeCall(func() vk.Result { return vk.CreateInstance(createInfo, nil, &handle) })
 	createInfo.Free()
 	appInfo.Free()
 	if r == vk.ErrorIncompatibleDriver {

@@ -74,7 +74,7 @@ func (k *Kernel) createLayouts() error {
 		PBindings:    bindings,
 	}
 	var setLayout vk.DescriptorSetLayout
-	r := vk.CreateDescriptorSetLayout(dev, setInfo, nil, &setLayout)
+	r := safeCall(func() vk.Result { return vk.CreateDescriptorSetLayout(dev, setInfo, nil, &setLayout) })
 	setInfo.Free()
 	if err := check("vkCreateDescriptorSetLayout", r); err != nil {
 		return fmt.Errorf("kernel %s: %w", k.spec.Name, err)
@@ -94,7 +94,7 @@ func (k *Kernel) createLayouts() error {
 		}}
 	}
 	var layout vk.PipelineLayout
-	r = vk.CreatePipelineLayout(dev, layoutInfo, nil, &layout)
+	r = safeCall(func() vk.Result { return vk.CreatePipelineLayout(dev, layoutInfo, nil, &layout) })
 	layoutInfo.Free()
 	if err := check("vkCreatePipelineLayout", r); err != nil {
 		return fmt.Errorf("kernel %s: %w", k.spec.Name, err)
@@ -115,7 +115,7 @@ func (k *Kernel) createPipeline() error {
 		PCode:    code,
 	}
 	var module vk.ShaderModule
-	r := vk.CreateShaderModule(dev, moduleInfo, nil, &module)
+	r := safeCall(func() vk.Result { return vk.CreateShaderModule(dev, moduleInfo, nil, &module) })
 	moduleInfo.Free()
 	if err := check("vkCreateShaderModule", r); err != nil {
 		return fmt.Errorf("kernel %s: %w", k.spec.Name, err)
@@ -156,7 +156,7 @@ func (k *Kernel) createPipeline() error {
 		cache = k.d.pipelines.handle
 	}
 	infos := []vk.ComputePipelineCreateInfo{pipelineInfo}
-	r = vk.CreateComputePipelines(dev, cache, 1, infos, nil, pipelines)
+	r = safeCall(func() vk.Result { return vk.CreateComputePipelines(dev, cache, 1, infos, nil, pipelines) })
 	infos[0].Free()
 	if err := check("vkCreateComputePipelines", r); err != nil {
 		return fmt.Errorf("kernel %s: %w", k.spec.Name, err)

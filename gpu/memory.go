@@ -187,7 +187,7 @@ func (a *allocator) newBlock(kind memoryKind, size uint64) (*block, error) {
 		SharingMode: vk.SharingModeExclusive,
 	}
 	var buffer vk.Buffer
-	r := vk.CreateBuffer(dev, bufferInfo, nil, &buffer)
+	r := safeCall(func() vk.Result { return vk.CreateBuffer(dev, bufferInfo, nil, &buffer) })
 	bufferInfo.Free()
 	if err := check("vkCreateBuffer", r); err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (a *allocator) newBlock(kind memoryKind, size uint64) (*block, error) {
 		MemoryTypeIndex: typeIndex,
 	}
 	var memory vk.DeviceMemory
-	r = vk.AllocateMemory(dev, allocInfo, nil, &memory)
+	r = safeCall(func() vk.Result { return vk.AllocateMemory(dev, allocInfo, nil, &memory) })
 	allocInfo.Free()
 	if r == vk.ErrorOutOfDeviceMemory || r == vk.ErrorOutOfHostMemory {
 		vk.DestroyBuffer(dev, buffer, nil)

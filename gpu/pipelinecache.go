@@ -83,7 +83,7 @@ func (pc *pipelineCache) create(data []byte) (vk.PipelineCache, bool) {
 		info.PInitialData = initial
 	}
 	var handle vk.PipelineCache
-	r := vk.CreatePipelineCache(pc.d.handle, info, nil, &handle)
+	r := safeCall(func() vk.Result { return vk.CreatePipelineCache(pc.d.handle, info, nil, &handle) })
 	info.Free()
 	return handle, r == vk.Success
 }

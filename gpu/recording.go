@@ -61,7 +61,7 @@ func (d *Device) NewRecording(maxTimestamps int) (*Recording, error) {
 			QueryCount: uint32(maxTimestamps),
 		}
 		var pool vk.QueryPool
-		res := vk.CreateQueryPool(d.handle, info, nil, &pool)
+		res := safeCall(func() vk.Result { return vk.CreateQueryPool(d.handle, info, nil, &pool) })
 		info.Free()
 		if err := check("vkCreateQueryPool", res); err != nil {
 			r.Release()
@@ -88,7 +88,7 @@ func (d *Device) allocateCommandBuffer() (vk.CommandBuffer, error) {
 		CommandBufferCount: 1,
 	}
 	cmds := make([]vk.CommandBuffer, 1)
-	r := vk.AllocateCommandBuffers(d.handle, info, cmds)
+	r := safeCall(func() vk.Result { return vk.AllocateCommandBuffers(d.handle, info, cmds) })
 	info.Free()
 	if err := check("vkAllocateCommandBuffers", r); err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func beginCommandBuffer(cmd vk.CommandBuffer, oneTime bool) error {
 	if oneTime {
 		info.Flags = vk.CommandBufferUsageFlags(vk.CommandBufferUsageOneTimeSubmitBit)
 	}
-	r := vk.BeginCommandBuffer(cmd, info)
+	r := safeCall(func() vk.Result { return vk.BeginCommandBuffer(cmd, info) })
 	info.Free()
 	return check("vkBeginCommandBuffer", r)
 }
@@ -154,7 +154,9 @@ func (r *Recording) Dispatch(k *Kernel, groups [3]int, push []byte, buffers ...*
 		return
 	}
 	vk.CmdBindPipeline(r.cmd, vk.PipelineBindPointCompute, k.pipeline)
-	vk.CmdBindDescriptorSets(r.cmd, vk.PipelineBindPointCompute, k.layout, 0, 1, []vk.DescriptorSet{set}, 0, nil)
+	withoutGC(func() {
+		vk.CmdBindDescriptorSets(r.cmd, vk.PipelineBindPointCompute, k.layout, 0, 1, []vk.DescriptorSet{set}, 0, nil)
+	})
 	if len(push) > 0 {
 		vk.CmdPushConstants(r.cmd, k.layout, vk.ShaderStageFlags(vk.ShaderStageComputeBit), 0, uint32(len(push)), unsafe.Pointer(&push[0]))
 	}
@@ -177,7 +179,7 @@ func (r *Recording) descriptorSet(k *Kernel, buffers []*Buffer) (vk.DescriptorSe
 			}},
 		}
 		var pool vk.DescriptorPool
-		res := vk.CreateDescriptorPool(dev, info, nil, &pool)
+		res := safeCall(func() vk.Result { return vk.CreateDescriptorPool(dev, info, nil, &pool) })
 		info.Free()
 		if err := check("vkCreateDescriptorPool", res); err != nil {
 			return nil, err
@@ -196,7 +198,7 @@ func (r *Recording) descriptorSet(k *Kernel, buffers []*Buffer) (vk.DescriptorSe
 		PSetLayouts:        []vk.DescriptorSetLayout{k.setLayout},
 	}
 	sets := make([]vk.DescriptorSet, 1)
-	res := vk.AllocateDescriptorSets(dev, allocInfo, &sets[0])
+	res := safeCall(func() vk.Result { return vk.AllocateDescriptorSets(dev, allocInfo, &sets[0]) })
 	allocInfo.Free()
 	if err := check("vkAllocateDescriptorSets", res); err != nil {
 		return nil, err
@@ -219,7 +221,7 @@ func (r *Recording) descriptorSet(k *Kernel, buffers []*Buffer) (vk.DescriptorSe
 		}
 	}
 	if len(writes) > 0 {
-		vk.UpdateDescriptorSets(dev, uint32(len(writes)), writes, 0, nil)
+		withoutGC(func() { vk.UpdateDescriptorSets(dev, uint32(len(writes)), writes, 0, nil) })
 		for i := range writes {
 			writes[i].Free()
 		}
@@ -243,7 +245,7 @@ func fullBarrier(cmd vk.CommandBuffer) {
 		DstAccessMask: vk.AccessFlags(vk.AccessShaderReadBit | vk.AccessShaderWriteBit |
 			vk.AccessTransferReadBit | vk.AccessTransferWriteBit),
 	}}
-	vk.CmdPipelineBarrier(cmd, stages, stages, 0, 1, barrier, 0, nil, 0, nil)
+	withoutGC(func() { vk.CmdPipelineBarrier(cmd, stages, stages, 0, 1, barrier, 0, nil, 0, nil) })
 	barrier[0].Free()
 }
 
@@ -254,8 +256,10 @@ func hostBarrier(cmd vk.CommandBuffer) {
 		SrcAccessMask: vk.AccessFlags(vk.AccessShaderWriteBit | vk.AccessTransferWriteBit),
 		DstAccessMask: vk.AccessFlags(vk.AccessHostReadBit),
 	}}
-	vk.CmdPipelineBarrier(cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit|vk.PipelineStageTransferBit),
-		vk.PipelineStageFlags(vk.PipelineStageHostBit), 0, 1, barrier, 0, nil, 0, nil)
+	withoutGC(func() {
+		vk.CmdPipelineBarrier(cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit|vk.PipelineStageTransferBit),
+			vk.PipelineStageFlags(vk.PipelineStageHostBit), 0, 1, barrier, 0, nil, 0, nil)
+	})
 	barrier[0].Free()
 }
 
@@ -277,7 +281,7 @@ func (r *Recording) Copy(src *Buffer, srcOffset int, dst *Buffer, dstOffset int,
 		DstOffset: vk.DeviceSize(dst.offset + uint64(dstOffset)),
 		Size:      vk.DeviceSize(n),
 	}}
-	vk.CmdCopyBuffer(r.cmd, src.block.buffer, dst.block.buffer, 1, region)
+	withoutGC(func() { vk.CmdCopyBuffer(r.cmd, src.block.buffer, dst.block.buffer, 1, region) })
 }
 
 // Timestamp records a timestamp after all earlier commands complete, and

@@ -74,7 +74,7 @@ func newValidator(inst vk.Instance) (*validator, error) {
 		PUserData:   v.token,
 	}
 	var callback vk.DebugReportCallback
-	r := vk.CreateDebugReportCallback(inst, info, nil, &callback)
+	r := safeCall(func() vk.Result { return vk.CreateDebugReportCallback(inst, info, nil, &callback) })
 	info.Free()
 	if err := check("vkCreateDebugReportCallbackEXT", r); err != nil {
 		v.forget()
