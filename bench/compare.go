@@ -38,6 +38,8 @@ type comparisonRow struct {
 // the order of files and their runs, with names[i] labelling files[i]
 // (usually its file name). Models are matched by name and batch, kernels
 // by layer, pass, shape and batch, and a run without the row shows "—".
+// A section leaves out the runs after the first that have none of its
+// rows, such as the CPU runs in the kernel section.
 // Every column after the first also shows its ratio to the first column,
 // written so that a ratio above 1 always means faster than the first
 // column.
@@ -85,11 +87,43 @@ func Compare(w io.Writer, files []*File, names []string) error {
 		if len(s.rows) == 0 {
 			continue
 		}
+		// The first column stays, since the ratios are against it; other
+		// runs without a value in this section get no column.
+		cols, rows := dropEmptyColumns(columns, s.rows)
 		out.println("")
 		out.println(s.title)
-		comparisonTable(columns, s.keys, s.rows, s.ratio, s.format).write(out, "  ")
+		comparisonTable(cols, s.keys, rows, s.ratio, s.format).write(out, "  ")
 	}
 	return out.err
+}
+
+// dropEmptyColumns removes the columns after the first that have no value
+// in any row, from the columns and from each row.
+func dropEmptyColumns(columns []runColumn, rows []comparisonRow) ([]runColumn, []comparisonRow) {
+	keep := make([]bool, len(columns))
+	for i := range columns {
+		keep[i] = i == 0
+		for _, r := range rows {
+			keep[i] = keep[i] || r.ok[i]
+		}
+	}
+	var cols []runColumn
+	for i, c := range columns {
+		if keep[i] {
+			cols = append(cols, c)
+		}
+	}
+	out := make([]comparisonRow, len(rows))
+	for j, r := range rows {
+		out[j].keys = r.keys
+		for i := range columns {
+			if keep[i] {
+				out[j].values = append(out[j].values, r.values[i])
+				out[j].ok = append(out[j].ok, r.ok[i])
+			}
+		}
+	}
+	return cols, out
 }
 
 func runColumns(files []*File, names []string) ([]runColumn, error) {
