@@ -115,13 +115,12 @@ func passes(s layerShape) []kernelPass {
 		return []kernelPass{
 			{pass: "forward", op: "Linear", flops: 2*macs + out, bytes: f32 * (in + weights + float64(l.Out) + out),
 				record: func(pr layers.Program, t *kernelTensors) { pr.Linear(t.x, t.w, t.b, t.y) }},
-			// LinearBackward computes the weight gradient in every call, so
-			// the data gradient is timed together with it.
-			{pass: "backward-filter", op: "LinearBackward", flops: 2*macs + out,
+			// One LinearBackward call computes both gradients; the backend
+			// labels their dispatches apart, so each pass times its own.
+			{pass: "backward-data", op: "LinearBackward/data", flops: 2 * macs, bytes: f32 * (out + weights + in),
+				record: func(pr layers.Program, t *kernelTensors) { pr.LinearBackward(t.x, t.w, t.dy, t.dx, t.dw, t.db) }},
+			{pass: "backward-filter", op: "LinearBackward/filter", flops: 2*macs + out,
 				bytes:  f32 * (in + out + weights + float64(l.Out)),
-				record: func(pr layers.Program, t *kernelTensors) { pr.LinearBackward(t.x, t.w, t.dy, nil, t.dw, t.db) }},
-			{pass: "backward", op: "LinearBackward", flops: 4*macs + out,
-				bytes:  f32 * (in + 2*out + 2*weights + float64(l.Out) + in),
 				record: func(pr layers.Program, t *kernelTensors) { pr.LinearBackward(t.x, t.w, t.dy, t.dx, t.dw, t.db) }},
 		}
 	case *layers.ReLU:

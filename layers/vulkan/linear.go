@@ -67,8 +67,10 @@ func (p *Program) LinearBackward(x, w, dy, dx, dw, db layers.Tensor) {
 			p.fail(op, shapeErr("dx %v, want %d elements like x %v", dxs[0].shape, n*in, ts[0].shape))
 			return
 		}
-		p.gemm(op, kernels.Gemm{M: n, N: in, K: out, Alpha: 1, A: ts[2].buf, B: ts[1].buf, C: dxs[0].buf})
+		p.gemm(op+"/data", kernels.Gemm{M: n, N: in, K: out, Alpha: 1, A: ts[2].buf, B: ts[1].buf, C: dxs[0].buf})
 	}
-	p.gemm(op, kernels.Gemm{TransA: true, M: out, N: in, K: n, Alpha: 1, A: ts[2].buf, B: ts[0].buf, C: ts[3].buf})
-	p.channelSum(op, ts[2].buf, ts[4].buf, n, out, 1, out)
+	// The labels split the call into its data and filter gradients, so a
+	// profile can time each on its own.
+	p.gemm(op+"/filter", kernels.Gemm{TransA: true, M: out, N: in, K: n, Alpha: 1, A: ts[2].buf, B: ts[0].buf, C: ts[3].buf})
+	p.channelSum(op+"/filter", ts[2].buf, ts[4].buf, n, out, 1, out)
 }
