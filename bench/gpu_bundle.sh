@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds what bench/gpu_check.sh needs on a GPU machine that has no Go
-# toolchain and no network: the test binaries of the packages that use
-# Vulkan and the vkinfo and bench commands, stripped and packed into
-# .carry/bin.tgz, and the Vulkan loader's Debian packages in .gl. Both
-# folders are ignored by git and travel with the working tree when named
-# in the device tool's carry list.
+# toolchain and no network. The test binaries of the packages that use
+# Vulkan and the vkinfo and bench commands go, stripped, into
+# .carry/bin.tgz. The Vulkan loader's Debian package goes into .gl. Git
+# ignores both folders, and they travel with the working tree when named in
+# the device tool's carry list.
 #
 # Usage: bench/gpu_bundle.sh   (then carry .carry and .gl, and run bench/gpu_check.sh there)
 set -euo pipefail

@@ -2,12 +2,13 @@
 """Train one of vkcnn's six models in PyTorch, for side-by-side accuracy and
 throughput checks against vkcnn at equal settings.
 
-It follows the same contract as vkcnn's nets package (see vkcnn_models.py):
-flat nn.Sequential models with PyTorch's default initialization, SGD with
-momentum 0.9 and the model's learning rate and weight decay, cosine
-annealing per step to 0 over the whole run, batches of 64 drawn in a fresh
-order each epoch, and for CIFAR-10 the pad-4 random crop and horizontal
-flip augmentation (pad with zeros after normalization).
+It follows the same contract as vkcnn's nets package (see vkcnn_models.py).
+The models are flat nn.Sequential ones with PyTorch's default
+initialization. SGD uses momentum 0.9 and the model's learning rate and
+weight decay, with cosine annealing per step to 0 over the whole run.
+Batches of 64 are drawn in a fresh order each epoch. CIFAR-10 images get
+the pad-4 random crop and horizontal flip, padded with zeros after
+normalization.
 
 Usage: /usr/bin/python3 bench/pytorch_train.py --model mnist-simple --epochs 1 --seed 1 --data DIR
 DIR (default $VKCNN_DATA) contains mnist/, fashion-mnist/ and cifar-10-batches-bin/.

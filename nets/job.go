@@ -8,6 +8,7 @@ import (
 
 	"github.com/vkcnn/vkcnn/data"
 	"github.com/vkcnn/vkcnn/layers"
+	"github.com/vkcnn/vkcnn/nets/safetensors"
 )
 
 // Action is a job's plan for its model, decided from the weights file.
@@ -41,27 +42,34 @@ func (a Action) String() string {
 // that names the setting. A corrupt file is an error too, and only retrain
 // replaces it.
 func Plan(path string, want RunSettings, retrain bool) (Action, *Checkpoint, error) {
+	action, _, c, err := plan(path, want, retrain)
+	return action, c, err
+}
+
+// plan is Plan that also returns the weights file it read, so that the
+// job loads its tensors without reading the file again.
+func plan(path string, want RunSettings, retrain bool) (Action, *safetensors.File, *Checkpoint, error) {
 	if retrain {
-		return ActionTrain, nil, nil
+		return ActionTrain, nil, nil, nil
 	}
 	exists, err := fileExists(path)
 	if err != nil {
-		return 0, nil, fmt.Errorf("nets: weights file: %w", err)
+		return 0, nil, nil, fmt.Errorf("nets: weights file: %w", err)
 	}
 	if !exists {
-		return ActionTrain, nil, nil
+		return ActionTrain, nil, nil, nil
 	}
-	_, c, err := ReadCheckpoint(path)
+	f, c, err := ReadCheckpoint(path)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w\n(the file is kept; pass -retrain to replace it, or -out to write elsewhere)", err)
+		return 0, nil, nil, fmt.Errorf("%w\n(the file is kept; pass -retrain to replace it, or -out to write elsewhere)", err)
 	}
 	if err := c.sameRun(want, path); err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if c.Finished() {
-		return ActionTest, c, nil
+		return ActionTest, f, c, nil
 	}
-	return ActionResume, c, nil
+	return ActionResume, f, c, nil
 }
 
 // sameRun returns an error naming the first setting in which the run that
@@ -83,13 +91,13 @@ func (c *Checkpoint) sameRun(want RunSettings, path string) error {
 		if s.file == s.want {
 			continue
 		}
-		why := ""
+		reason := ""
 		if s.flag == "-epochs" {
-			why = " (the cosine learning rate spans every epoch of a run, so a run cannot be lengthened or shortened)"
+			reason = " (the cosine learning rate spans every epoch of a run, so a run cannot be lengthened or shortened)"
 		}
-		return fmt.Errorf("nets: %s comes from a run with %s %v, and this run asks for %s %v%s: "+
+		return fmt.Errorf("nets: %s comes from a run with %s %v, and this run requests %s %v%s: "+
 			"pass -retrain to train from scratch and replace it, or -out to write elsewhere",
-			path, s.flag, s.file, s.flag, s.want, why)
+			path, s.flag, s.file, s.flag, s.want, reason)
 	}
 	return nil
 }
@@ -103,6 +111,11 @@ type Job struct {
 	Config      TrainConfig // Epochs, Batch, Seed and Limit are taken from Settings
 	WeightsPath string
 	Retrain     bool
+
+	// OnPlan, when set, is called once the weights file has decided the
+	// action, before any training or testing; the checkpoint is nil for
+	// ActionTrain.
+	OnPlan func(Action, *Checkpoint)
 
 	// OnEpoch, when set, is called after each epoch is trained, tested and saved.
 	OnEpoch func(EpochResult)
@@ -150,9 +163,12 @@ var ErrInterrupted = errors.New("training interrupted")
 // epoch's file.
 func RunJob(ctx context.Context, job Job) (*JobResult, error) {
 	s := job.Settings
-	action, ckpt, err := Plan(job.WeightsPath, s, job.Retrain)
+	action, file, ckpt, err := plan(job.WeightsPath, s, job.Retrain)
 	if err != nil {
 		return nil, err
+	}
+	if job.OnPlan != nil {
+		job.OnPlan(action, ckpt)
 	}
 	m, err := Build(job.Spec, job.Backend, s.Batch, s.Seed)
 	if err != nil {
@@ -162,10 +178,10 @@ func RunJob(ctx context.Context, job Job) (*JobResult, error) {
 	res := &JobResult{Action: action, Parameters: m.ParameterCount(), Checkpoint: ckpt}
 
 	if action != ActionTrain {
-		if ckpt, err = m.LoadWeights(job.WeightsPath, action == ActionResume); err != nil {
+		// plan checked that the file is for this model and run.
+		if err := m.LoadState(file, job.WeightsPath, action == ActionResume); err != nil {
 			return nil, err
 		}
-		res.Checkpoint = ckpt
 	}
 	if action == ActionTest {
 		var progress func(done, total int)
@@ -209,12 +225,12 @@ func RunJob(ctx context.Context, job Job) (*JobResult, error) {
 		return nil
 	})
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		kept := "no epoch had finished, so no weights file was written"
+		state := "no epoch had finished, so no weights file was written"
 		if res.Checkpoint != nil {
-			kept = fmt.Sprintf("%s keeps epoch %d of %d; the same command resumes from there",
+			state = fmt.Sprintf("%s keeps epoch %d of %d; the same command resumes from there",
 				job.WeightsPath, res.Checkpoint.Epoch, s.Epochs)
 		}
-		return res, fmt.Errorf("%s: %w: %s", s.Model, ErrInterrupted, kept)
+		return res, fmt.Errorf("%s: %w: %s", s.Model, ErrInterrupted, state)
 	}
 	if err != nil {
 		return res, err

@@ -108,7 +108,8 @@ func readWeights(t *testing.T, path string) *safetensors.File {
 }
 
 // compareWeights compares every tensor of two weights files, optimizer
-// state included, within tol (absolute); tol 0 asks for identical bits.
+// state included, within the absolute tolerance tol. A tol of 0 requires
+// identical bits.
 func compareWeights(t *testing.T, got, want *safetensors.File, tol float64) {
 	t.Helper()
 	if len(got.Tensors) != len(want.Tensors) {
@@ -177,9 +178,9 @@ func TestResumeVulkan(t *testing.T) {
 	testResume(t, b, 0)
 }
 
-// TestSkipTrained checks that a finished run is only tested, giving the
-// accuracy it recorded, and that its file is left as it was; and that
-// Retrain trains it again.
+// TestSkipTrained checks that a finished run is only tested, gives the
+// accuracy it recorded and leaves its file as it was. It also checks that
+// Retrain trains the model again.
 func TestSkipTrained(t *testing.T) {
 	b := cpu.New()
 	defer b.Close()

@@ -8,10 +8,9 @@ import (
 // release is the version of this source tree, raised with each release.
 const release = "0.4.0-dev"
 
-// Version returns vkcnn's version for weights files and reports: the
-// release, followed by the Git revision the binary was built from when the
-// Go toolchain recorded one (go build records it; go run and go test do
-// not).
+// Version returns vkcnn's version for weights files and reports. It is the
+// release, followed by the Git revision of the build when the Go toolchain
+// recorded one (go build does unless -buildvcs=false; test binaries do not).
 var Version = sync.OnceValue(func() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -57,36 +57,32 @@ func runModel(ctx context.Context, backend layers.Backend, spec nets.Spec, train
 	}
 
 	path := nets.WeightsPath(o.out, spec, s.Dataset)
-	action, ckpt, err := nets.Plan(path, s, o.retrain)
-	if err != nil {
-		return err
-	}
-	switch action {
-	case nets.ActionTest:
-		log.Info("weights hold the whole run: testing only (-retrain trains again)", "model", spec.Name, "file", path,
-			"epochs", ckpt.Epochs, "trained_on", ckpt.Backend+" "+ckpt.Device, "saved", ckpt.Saved.Local().Format(time.DateTime))
-	case nets.ActionResume:
-		log.Info("resuming", "model", spec.Name, "file", path, "after_epoch", ckpt.Epoch, "of", ckpt.Epochs)
-	default:
-		log.Info("training from scratch", "model", spec.Name, "weights", path)
-	}
-
 	headerShown := false
-	if action == nets.ActionResume {
-		printHistory(w, ckpt.History)
-		headerShown = len(ckpt.History) > 0
+	var action nets.Action
+	onPlan := func(a nets.Action, ckpt *nets.Checkpoint) {
+		action = a
+		switch a {
+		case nets.ActionTest:
+			log.Info("weights hold the whole run: testing only (-retrain trains again)", "model", spec.Name, "file", path,
+				"epochs", ckpt.Epochs, "trained_on", ckpt.Backend+" "+ckpt.Device, "saved", ckpt.Saved.Local().Format(time.DateTime))
+		case nets.ActionResume:
+			log.Info("resuming", "model", spec.Name, "file", path, "after_epoch", ckpt.Epoch, "of", ckpt.Epochs)
+			printHistory(w, ckpt.History)
+			headerShown = len(ckpt.History) > 0
+		default:
+			log.Info("training from scratch", "model", spec.Name, "weights", path)
+		}
 	}
 	job := nets.Job{
 		Spec: spec, Backend: backend, Train: train, Test: test, Settings: s, Config: cfg,
-		WeightsPath: path, Retrain: o.retrain,
+		WeightsPath: path, Retrain: o.retrain, OnPlan: onPlan,
 		OnEpoch: func(r nets.EpochResult) {
 			progress.done()
 			if !headerShown {
 				printEpochHeader(w)
 				headerShown = true
 			}
-			fmt.Fprintf(w, "%5d  %10.4f  %8.2f%%  %10.4f  %8.2f%%  %11.1f  %8s\n",
-				r.Epoch, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc, r.ImagesPerSec, r.Elapsed.Round(time.Second))
+			printEpochRow(w, r.Epoch, r.TrainLoss, r.TrainAcc, r.TestLoss, r.TestAcc, r.ImagesPerSec, r.Elapsed.Round(time.Second).String())
 		},
 	}
 	started := time.Now()
@@ -130,6 +126,12 @@ func printEpochHeader(w io.Writer) {
 		"epoch", "train loss", "train acc", "test loss", "test acc", "train img/s", "elapsed")
 }
 
+// printEpochRow prints one row of the epoch table; accuracies are fractions.
+func printEpochRow(w io.Writer, epoch int, trainLoss, trainAcc, testLoss, testAcc, imagesPerSec float64, elapsed string) {
+	fmt.Fprintf(w, "%5d  %10.4f  %8.2f%%  %10.4f  %8.2f%%  %11.1f  %8s\n",
+		epoch, trainLoss, 100*trainAcc, testLoss, 100*testAcc, imagesPerSec, elapsed)
+}
+
 // printHistory prints the epochs that a weights file records, for a model
 // that is only tested.
 func printHistory(w io.Writer, history []nets.EpochRecord) {
@@ -139,8 +141,6 @@ func printHistory(w io.Writer, history []nets.EpochRecord) {
 	fmt.Fprintln(w, "epochs recorded in the weights file:")
 	printEpochHeader(w)
 	for _, r := range history {
-		fmt.Fprintf(w, "%5d  %10.4f  %8.2f%%  %10.4f  %8.2f%%  %11.1f  %8s\n",
-			r.Epoch, r.TrainLoss, 100*r.TrainAcc, r.TestLoss, 100*r.TestAcc,
-			float64(r.TrainImages)/r.TrainSeconds, "")
+		printEpochRow(w, r.Epoch, r.TrainLoss, r.TrainAcc, r.TestLoss, r.TestAcc, float64(r.TrainImages)/r.TrainSeconds, "")
 	}
 }

@@ -16,8 +16,8 @@ import (
 var Names = []string{"vulkan", "cpu"}
 
 // Open returns the backend called name: "cpu", or "vulkan" on the device
-// that opts chooses. Without a Vulkan driver or device the error says
-// that -backend cpu runs without Vulkan.
+// that opts chooses. Without a Vulkan driver or device the error suggests
+// -backend cpu, which runs without Vulkan.
 func Open(name string, opts gpu.Options) (layers.Backend, error) {
 	switch name {
 	case "cpu":
