@@ -67,6 +67,15 @@ func checkBatchNormParams(p layers.BatchNormParams) error {
 	return nil
 }
 
+// batchNormSetup checks the parameters, then returns the geometry of x,
+// the first steps of every batch normalization operation.
+func batchNormSetup(x layers.Shape, p layers.BatchNormParams) (batchNormGeometry, error) {
+	if err := checkBatchNormParams(p); err != nil {
+		return batchNormGeometry{}, err
+	}
+	return newBatchNormGeometry(x)
+}
+
 // BatchNormTrain records batch normalization with the statistics of the
 // batch. For each channel c, with its m = N·H·W values x_i:
 //
@@ -94,10 +103,7 @@ func (p *Program[T]) BatchNormTrain(x, gamma, beta, y, runMean, runVar, saveMean
 		if ops.err != nil {
 			return nil, ops.err
 		}
-		if err := checkBatchNormParams(bp); err != nil {
-			return nil, err
-		}
-		g, err := newBatchNormGeometry(xt.shape)
+		g, err := batchNormSetup(xt.shape, bp)
 		if err != nil {
 			return nil, err
 		}
@@ -172,10 +178,7 @@ func (p *Program[T]) BatchNormEval(x, gamma, beta, runMean, runVar, y layers.Ten
 		if ops.err != nil {
 			return nil, ops.err
 		}
-		if err := checkBatchNormParams(bp); err != nil {
-			return nil, err
-		}
-		g, err := newBatchNormGeometry(xt.shape)
+		g, err := batchNormSetup(xt.shape, bp)
 		if err != nil {
 			return nil, err
 		}

@@ -30,10 +30,7 @@ func (p *Program[T]) BatchNormBackward(x, gamma, dy, saveMean, saveInvStd, dx, d
 		if ops.err != nil {
 			return nil, ops.err
 		}
-		if err := checkBatchNormParams(bp); err != nil {
-			return nil, err
-		}
-		g, err := newBatchNormGeometry(xt.shape)
+		g, err := batchNormSetup(xt.shape, bp)
 		if err != nil {
 			return nil, err
 		}
