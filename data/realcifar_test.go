@@ -116,21 +116,7 @@ func TestRealFashionMNIST(t *testing.T) {
 		t.Errorf("training set has %d images, want 60000", train.N)
 	}
 
-	var sum, sumSquares float64
-	for _, p := range train.Pixels {
-		x := float64(p) / 255
-		sum += x
-		sumSquares += x * x
-	}
-	count := float64(len(train.Pixels))
-	mean := sum / count
-	std := math.Sqrt(sumSquares/count - mean*mean)
-	if math.Abs(mean-FashionMNISTMean) > 0.00005 {
-		t.Errorf("training mean %.6f does not round to FashionMNISTMean %v", mean, FashionMNISTMean)
-	}
-	if math.Abs(std-FashionMNISTStd) > 0.00005 {
-		t.Errorf("training std %.6f does not round to FashionMNISTStd %v", std, FashionMNISTStd)
-	}
+	checkPixelStats(t, train.Pixels, "FashionMNIST", FashionMNISTMean, FashionMNISTStd)
 }
 
 func TestRealCIFAR10LoaderEpoch(t *testing.T) {

@@ -42,21 +42,7 @@ func TestRealMNIST(t *testing.T) {
 	}
 
 	// The exported MNIST constants are the training-set mean and std rounded to four digits.
-	var sum, sumSquares float64
-	for _, p := range train.Pixels {
-		x := float64(p) / 255
-		sum += x
-		sumSquares += x * x
-	}
-	count := float64(len(train.Pixels))
-	mean := sum / count
-	std := math.Sqrt(sumSquares/count - mean*mean)
-	if math.Abs(mean-MNISTMean) > 0.00005 {
-		t.Errorf("training mean %.6f does not round to MNISTMean %v", mean, MNISTMean)
-	}
-	if math.Abs(std-MNISTStd) > 0.00005 {
-		t.Errorf("training std %.6f does not round to MNISTStd %v", std, MNISTStd)
-	}
+	checkPixelStats(t, train.Pixels, "MNIST", MNISTMean, MNISTStd)
 }
 
 func TestRealMNISTLoaderEpoch(t *testing.T) {
@@ -85,5 +71,27 @@ func TestRealMNISTLoaderEpoch(t *testing.T) {
 	}
 	if images != 10000 || batches != 79 {
 		t.Errorf("epoch gave %d images in %d batches, want 10000 in 79", images, batches)
+	}
+}
+
+// checkPixelStats checks that the mean and standard deviation of pixel/255
+// over pixels round, to four digits, to the constants <name>Mean and
+// <name>Std, whose values are mean and std.
+func checkPixelStats(t *testing.T, pixels []uint8, name string, mean, std float64) {
+	t.Helper()
+	var sum, sumSquares float64
+	for _, p := range pixels {
+		x := float64(p) / 255
+		sum += x
+		sumSquares += x * x
+	}
+	count := float64(len(pixels))
+	gotMean := sum / count
+	gotStd := math.Sqrt(sumSquares/count - gotMean*gotMean)
+	if math.Abs(gotMean-mean) > 0.00005 {
+		t.Errorf("training mean %.6f does not round to %sMean %v", gotMean, name, mean)
+	}
+	if math.Abs(gotStd-std) > 0.00005 {
+		t.Errorf("training std %.6f does not round to %sStd %v", gotStd, name, std)
 	}
 }
